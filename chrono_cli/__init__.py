@@ -1,0 +1,1 @@
+"""`chrono`: the command line of Chrono Sim. One module per command."""

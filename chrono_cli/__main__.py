@@ -1,0 +1,3 @@
+from chrono_cli.app import main
+
+main()

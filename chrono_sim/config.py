@@ -1,0 +1,59 @@
+"""Every setting of a server, in frozen, keyword-only objects validated on creation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+from chrono_sim.catalog import DEFAULT_CATALOG, Catalog
+from chrono_sim.errors import ConfigError
+from chrono_sim.keys import KeyStore
+from chrono_sim.sources.synthetic import DEFAULT_INTERVAL
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProtocolLimits:
+    """The per-connection timers and limits of decisions.md (defaults from the document)."""
+
+    max_symbols: int = 10
+    heartbeat_interval: float = 30.0
+    idle_timeout: float = 300.0
+    max_message_bytes: int = 1 << 20
+    # Replies a client may leave unread before the server stops reading its requests.
+    reply_backlog: int = 64
+
+    def __post_init__(self) -> None:
+        _require_positive(self)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServerConfig:
+    """How one `chrono serve` runs: where it listens, what it streams, which limits hold."""
+
+    host: str = "localhost"
+    port: int = 3000
+    limits: ProtocolLimits = field(default_factory=ProtocolLimits)
+    catalog: Catalog = DEFAULT_CATALOG
+    keys: KeyStore = field(default_factory=KeyStore.development)
+    interval: float = DEFAULT_INTERVAL
+    seed: int = 0
+    handshake_timeout: float = 10.0
+    max_connections: int = 50_000
+    ip_connect_rate: int | None = None  # attempts per minute per client address; None: off
+    # WebSocket-level pings that find dead peers; a peer silent for both is dropped.
+    ping_interval: float = 20.0
+    ping_timeout: float = 20.0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.port <= 65535:
+            raise ConfigError(f"port must be between 0 and 65535, not {self.port}")
+        _require_positive(self, skip={"port", "seed"})
+
+
+def _require_positive(config: object, skip: frozenset[str] | set[str] = frozenset()) -> None:
+    for spec in fields(config):  # type: ignore[arg-type]
+        value = getattr(config, spec.name)
+        if spec.name in skip or isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        if not value > 0:
+            option = spec.name.replace("_", "-")
+            raise ConfigError(f"{option} must be positive, not {value}")

@@ -1,0 +1,74 @@
+"""Fan-out: number each update, encode it once, hand the same bytes to every subscriber."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+import msgspec
+
+from chrono_sim.messages import PriceUpdate, encode
+from chrono_sim.sources.base import Quote
+from chrono_sim.timestamps import format_timestamp
+
+
+class Subscriber(Protocol):
+    """Anything that can take a ready-encoded price frame (in practice: a session)."""
+
+    def deliver(self, symbol: str, frame: bytes) -> None: ...
+
+
+class Hub:
+    """Per-symbol subscriber sets, `seq` counters and the latest update of each symbol."""
+
+    def __init__(self) -> None:
+        self._subscribers: dict[str, set[Subscriber]] = {}
+        self._seq: dict[str, int] = {}
+        self._latest: dict[str, PriceUpdate] = {}
+        self._snapshots: dict[str, bytes] = {}
+        self.published = 0
+
+    def publish(self, quote: Quote) -> bytes:
+        """Number `quote`, encode it once and deliver those bytes to each subscriber."""
+        seq = self._seq.get(quote.symbol, 0) + 1
+        self._seq[quote.symbol] = seq
+        update = PriceUpdate(
+            symbol=quote.symbol,
+            price=quote.price,
+            volume=quote.volume,
+            timestamp=format_timestamp(quote.time),
+            source=quote.exchange,
+            seq=seq,
+        )
+        frame = encode(update)
+        self._latest[quote.symbol] = update
+        self._snapshots.pop(quote.symbol, None)
+        self.published += 1
+        for subscriber in self._subscribers.get(quote.symbol, ()):
+            subscriber.deliver(quote.symbol, frame)
+        return frame
+
+    def snapshot(self, symbol: str) -> bytes | None:
+        """The latest update of `symbol` marked `"snapshot": true`, or None before the first."""
+        frame = self._snapshots.get(symbol)
+        if frame is None:
+            latest = self._latest.get(symbol)
+            if latest is None:
+                return None
+            frame = self._snapshots[symbol] = encode(msgspec.structs.replace(latest, snapshot=True))
+        return frame
+
+    def subscribe(self, subscriber: Subscriber, symbols: Iterable[str]) -> None:
+        for symbol in symbols:
+            self._subscribers.setdefault(symbol, set()).add(subscriber)
+
+    def unsubscribe(self, subscriber: Subscriber, symbols: Iterable[str]) -> None:
+        for symbol in symbols:
+            holders = self._subscribers.get(symbol)
+            if holders is not None:
+                holders.discard(subscriber)
+                if not holders:
+                    del self._subscribers[symbol]
+
+    def subscriber_count(self, symbol: str) -> int:
+        return len(self._subscribers.get(symbol, ()))

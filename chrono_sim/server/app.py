@@ -1,0 +1,220 @@
+"""`ChronoServer`: binds the sockets, answers HTTP, admits connections, runs the feed."""
+
+from __future__ import annotations
+
+import asyncio
+import http
+import logging
+import socket
+import time
+from types import TracebackType
+
+import msgspec
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.http11 import Request, Response
+
+from chrono_sim import __version__
+from chrono_sim.admission import Gatekeeper, Refusal
+from chrono_sim.auth import presented_key
+from chrono_sim.clock import Clock, SystemClock
+from chrono_sim.config import ServerConfig
+from chrono_sim.hub import Hub
+from chrono_sim.keys import redact
+from chrono_sim.ratelimit import KeyedRateLimiter
+from chrono_sim.server import http as responses
+from chrono_sim.server.connection import refuse, run_session
+from chrono_sim.server.docs import render_docs
+from chrono_sim.server.feed import pump
+from chrono_sim.session import Session
+from chrono_sim.sources.base import PriceSource
+from chrono_sim.sources.synthetic import SyntheticSource
+
+log = logging.getLogger("chrono_sim.server")
+
+# "localhost" must work for clients that resolve it to ::1 first (Node.js does) as
+# well as to 127.0.0.1, whatever this machine's hosts file says.
+LOOPBACK_HOSTS = ("127.0.0.1", "::1")
+
+
+class ChronoServer:
+    """A `/stream` server. Use as `async with ChronoServer(config) as server: ...`.
+
+    `source` defaults to the synthetic market of `config`; `clock` to the
+    system clock (its `monotonic()` must share asyncio's time base).
+    """
+
+    def __init__(
+        self,
+        config: ServerConfig,
+        *,
+        source: PriceSource | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.config = config
+        self.clock = clock or SystemClock()
+        self.source = source or SyntheticSource(
+            catalog=config.catalog, clock=self.clock, seed=config.seed, interval=config.interval
+        )
+        self.hub = Hub()
+        self.gatekeeper = Gatekeeper(config.keys, self.clock)
+        self._address_limiter = (
+            KeyedRateLimiter(per_minute=config.ip_connect_rate) if config.ip_connect_rate else None
+        )
+        self._servers: list[Server] = []
+        self._feed: asyncio.Task[None] | None = None
+        self._started = time.monotonic()
+
+    # --- lifecycle ------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Bind every address and start the feed; raises OSError if the port is taken."""
+        hosts = LOOPBACK_HOSTS if self.config.host == "localhost" else (self.config.host,)
+        port = self.config.port
+        try:
+            for index, host in enumerate(hosts):
+                try:
+                    self._servers.append(await self._serve(host, port))
+                except OSError:
+                    if index == 0:
+                        raise
+                    log.warning("could not also listen on %s; serving %s only", host, hosts[0])
+                port = self.port  # with port 0, every host shares the port the first one got
+        except BaseException:
+            self.close()
+            raise
+        self._feed = asyncio.create_task(self._run_feed(), name="chrono-feed")
+
+    def close(self) -> None:
+        """Stop listening and close every connection with 1001 (going away)."""
+        if self._feed is not None:
+            self._feed.cancel()
+        for server in self._servers:
+            server.close()
+
+    async def wait_closed(self) -> None:
+        for server in self._servers:
+            await server.wait_closed()
+        if self._feed is not None:
+            await asyncio.gather(self._feed, return_exceptions=True)
+
+    async def __aenter__(self) -> ChronoServer:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+        await self.wait_closed()
+
+    @property
+    def sockets(self) -> list[socket.socket]:
+        return [sock for server in self._servers for sock in server.sockets]
+
+    @property
+    def port(self) -> int:
+        """The port listened on (useful after binding port 0)."""
+        return int(self.sockets[0].getsockname()[1])
+
+    @property
+    def open_connections(self) -> int:
+        return sum(len(server.connections) for server in self._servers)
+
+    # --- internals ------------------------------------------------------------
+
+    async def _serve(self, host: str, port: int) -> Server:
+        return await serve(
+            self._handle,
+            host,
+            port,
+            process_request=self._process_request,
+            process_response=self._process_response,
+            # Each update is encoded once for all subscribers; per-connection
+            # compression would re-encode it per client and cost ~50 KiB each.
+            compression=None,
+            open_timeout=self.config.handshake_timeout,
+            ping_interval=self.config.ping_interval,
+            ping_timeout=self.config.ping_timeout,
+            max_size=self.config.limits.max_message_bytes,
+            # Incoming messages buffered per connection: small, since each may be 1 MiB.
+            max_queue=4,
+        )
+
+    async def _run_feed(self) -> None:
+        try:
+            await pump(self.source, self.hub, self.clock)
+            log.info("price source exhausted; connections stay open")
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("price source failed; no more prices will be published")
+
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        path = request.path.partition("?")[0]
+        if path == responses.STREAM_PATH:
+            return self._check_capacity(connection)
+        if path == "/healthz":
+            return responses.json_response(msgspec.json.encode(self._health()))
+        if path == "/docs":
+            host = request.headers.get("Host") or f"localhost:{self.port}"
+            return responses.html_response(render_docs(self.config, host))
+        return responses.not_found(path)
+
+    def _process_response(
+        self, connection: ServerConnection, request: Request, response: Response
+    ) -> Response | None:
+        # websockets answers a plain HTTP request with 426; the protocol says 400.
+        if response.status_code == http.HTTPStatus.UPGRADE_REQUIRED:
+            return responses.not_an_upgrade()
+        return None
+
+    def _check_capacity(self, connection: ServerConnection) -> Response | None:
+        if self._address_limiter is not None:
+            address = str(connection.remote_address[0])
+            if self._address_limiter.try_take(address, self.clock.monotonic()) > 0:
+                return responses.text_response(
+                    http.HTTPStatus.TOO_MANY_REQUESTS,
+                    "Too many connection attempts from this address; slow down.",
+                )
+        if self.open_connections >= self.config.max_connections:
+            return responses.text_response(
+                http.HTTPStatus.SERVICE_UNAVAILABLE,
+                "Server at its connection limit; retry later.",
+            )
+        return None
+
+    def _health(self) -> dict[str, object]:
+        return {
+            "status": "ok",
+            "version": __version__,
+            "connections": self.open_connections,
+            "symbols": len(self.config.catalog),
+            "published": self.hub.published,
+            "uptime_seconds": round(time.monotonic() - self._started, 3),
+        }
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        request = ws.request
+        assert request is not None  # the handler runs only after a successful handshake
+        key = presented_key(request.headers.get("Authorization"), request.path)
+        admission = self.gatekeeper.admit(key)
+        peer = ws.remote_address
+        if isinstance(admission, Refusal):
+            log.debug("refused %s (%s): %s", peer, redact(key or ""), admission.code)
+            await refuse(ws, admission, self.clock)
+            return
+        log.debug("open %s key=%s", peer, admission.api_key.redacted)
+        ready = asyncio.Event()
+        session = Session(
+            lease=admission,
+            hub=self.hub,
+            catalog=self.config.catalog,
+            clock=self.clock,
+            limits=self.config.limits,
+            on_ready=ready.set,
+        )
+        await run_session(ws, session, ready, self.clock)
+        log.debug("closed %s code=%s", peer, ws.close_code)

@@ -1,0 +1,39 @@
+"""Real sockets: in-process servers on a free loopback port."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from chrono_sim.catalog import DEFAULT_CATALOG
+from chrono_sim.config import ProtocolLimits, ServerConfig
+from chrono_sim.server import ChronoServer
+from chrono_sim.sources import ScriptedSource
+from tests.integration.support import KEYS
+
+StartServer = Callable[..., Awaitable[ChronoServer]]
+
+
+@pytest.fixture
+async def start_server() -> AsyncIterator[StartServer]:
+    """Start servers on 127.0.0.1 with a free port; prices come only from `hub.publish`."""
+    servers: list[ChronoServer] = []
+
+    async def _start(**limits: Any) -> ChronoServer:
+        config = ServerConfig(host="127.0.0.1", port=0, keys=KEYS, limits=ProtocolLimits(**limits))
+        server = ChronoServer(config, source=ScriptedSource(DEFAULT_CATALOG))
+        await server.start()
+        servers.append(server)
+        return server
+
+    yield _start
+    for server in servers:
+        server.close()
+        await server.wait_closed()
+
+
+@pytest.fixture
+async def server(start_server: StartServer) -> ChronoServer:
+    return await start_server()

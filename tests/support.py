@@ -1,0 +1,42 @@
+"""Helpers shared by the tests: a hand-driven session client and quote factory."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chrono_sim.messages import ServerMessage, decode_server_message
+from chrono_sim.session import Session
+from chrono_sim.sources.base import Quote
+
+
+class Client:
+    """One session of the pure core, with the conveniences a test wants."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def send(self, **message: Any) -> None:
+        self.session.receive(json.dumps(message))
+
+    def send_raw(self, data: str | bytes) -> None:
+        self.session.receive(data)
+
+    def replies(self) -> list[ServerMessage]:
+        """Every frame the session wants written now, decoded."""
+        return [decode_server_message(frame) for frame in self.session.take_frames()]
+
+    def reply(self) -> ServerMessage:
+        """The one frame the session wants written now."""
+        replies = self.replies()
+        assert len(replies) == 1, replies
+        return replies[0]
+
+    def request(self, **message: Any) -> ServerMessage:
+        """Send a message and return its single reply."""
+        self.send(**message)
+        return self.reply()
+
+
+def quote(symbol: str = "BTC/USD", price: float = 45123.5, *, at: float = 1_760_106_600.0) -> Quote:
+    return Quote(symbol, price, 1234567.89, "coinbase", at)

@@ -1,0 +1,72 @@
+"""The hub numbers each symbol's updates and encodes each one once for all subscribers."""
+
+from __future__ import annotations
+
+import json
+
+from chrono_sim.hub import Hub
+from tests.support import quote
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.frames: list[bytes] = []
+
+    def deliver(self, symbol: str, frame: bytes) -> None:
+        self.frames.append(frame)
+
+
+def test_seq_grows_by_one_per_update_of_each_symbol(hub: Hub) -> None:
+    seqs = [json.loads(hub.publish(quote(symbol)))["seq"] for symbol in ("A", "A", "B", "A")]
+    assert seqs == [1, 2, 1, 3]
+
+
+def test_the_same_bytes_go_to_every_subscriber(hub: Hub) -> None:
+    recorders = [Recorder() for _ in range(3)]
+    for recorder in recorders:
+        hub.subscribe(recorder, ["BTC/USD"])
+    frame = hub.publish(quote())
+    assert all(recorder.frames[0] is frame for recorder in recorders)
+
+
+def test_price_update_has_exactly_the_documented_fields_plus_seq(hub: Hub) -> None:
+    frame = hub.publish(quote("BTC/USD", 45123.5))
+    assert frame == (
+        b'{"type":"price_update","symbol":"BTC/USD","price":45123.5,"volume":1234567.89,'
+        b'"timestamp":"2025-10-10T14:30:00.000Z","source":"coinbase","seq":1}'
+    )
+
+
+def test_seq_counts_updates_published_without_subscribers(hub: Hub) -> None:
+    hub.publish(quote())
+    recorder = Recorder()
+    hub.subscribe(recorder, ["BTC/USD"])
+    hub.publish(quote())
+    assert json.loads(recorder.frames[0])["seq"] == 2
+
+
+def test_snapshot_is_the_latest_update_marked_as_snapshot(hub: Hub) -> None:
+    assert hub.snapshot("BTC/USD") is None
+    hub.publish(quote(price=1.0))
+    hub.publish(quote(price=2.0))
+    snapshot = hub.snapshot("BTC/USD")
+    assert snapshot is not None
+    assert json.loads(snapshot) == {
+        "type": "price_update",
+        "symbol": "BTC/USD",
+        "price": 2.0,
+        "volume": 1234567.89,
+        "timestamp": "2025-10-10T14:30:00.000Z",
+        "source": "coinbase",
+        "seq": 2,
+        "snapshot": True,
+    }
+
+
+def test_unsubscribed_subscribers_get_nothing(hub: Hub) -> None:
+    recorder = Recorder()
+    hub.subscribe(recorder, ["BTC/USD"])
+    hub.unsubscribe(recorder, ["BTC/USD"])
+    hub.publish(quote())
+    assert recorder.frames == []
+    assert hub.subscriber_count("BTC/USD") == 0

@@ -1,0 +1,52 @@
+"""The protocol's timestamp format: ISO 8601 UTC with milliseconds and `Z`."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from chrono_sim.clock import DOCUMENT_EPOCH
+from chrono_sim.timestamps import format_timestamp
+
+
+def test_document_instant_is_formatted_as_in_the_document() -> None:
+    assert format_timestamp(1760106600.0) == "2025-10-10T14:30:00.000Z"
+
+
+def test_document_epoch_constant_is_the_document_instant() -> None:
+    assert format_timestamp(DOCUMENT_EPOCH) == "2025-10-10T14:30:00.000Z"
+
+
+def test_unix_epoch_is_formatted() -> None:
+    assert format_timestamp(0.0) == "1970-01-01T00:00:00.000Z"
+
+
+def test_milliseconds_are_kept() -> None:
+    assert format_timestamp(1760106600.5) == "2025-10-10T14:30:00.500Z"
+
+
+@pytest.mark.parametrize(
+    ("fraction", "millis"), [(0.0078125, "007"), (0.0625, "062"), (0.25, "250")]
+)
+def test_milliseconds_are_zero_padded_to_three_digits(fraction: float, millis: str) -> None:
+    assert format_timestamp(1760106600.0 + fraction) == f"2025-10-10T14:30:00.{millis}Z"
+
+
+def test_milliseconds_are_truncated_not_rounded_up_to_the_next_second() -> None:
+    assert format_timestamp(1760106600.9999) == "2025-10-10T14:30:00.999Z"
+
+
+def test_the_last_float_before_a_second_stays_in_that_second() -> None:
+    just_before = math.nextafter(1760106601.0, 0.0)
+
+    assert format_timestamp(just_before) == "2025-10-10T14:30:00.999Z"
+
+
+def test_integer_seconds_are_accepted() -> None:
+    assert format_timestamp(1760106600) == "2025-10-10T14:30:00.000Z"
+
+
+def test_dates_roll_over_at_midnight_utc() -> None:
+    assert format_timestamp(1760140799.999) == "2025-10-10T23:59:59.999Z"
+    assert format_timestamp(1760140800.0) == "2025-10-11T00:00:00.000Z"
