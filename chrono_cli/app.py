@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from chrono_cli import serve
+from chrono_cli import serve, symbols, tail
 from chrono_cli.exit_codes import ExitCode
 
 app = typer.Typer(
@@ -25,6 +25,8 @@ def _root() -> None:
 
 
 app.command("serve")(serve.serve)
+app.command("tail", epilog=tail.EPILOG)(tail.tail)
+app.command("symbols")(symbols.symbols)
 
 
 def main() -> None:

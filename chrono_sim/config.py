@@ -20,6 +20,8 @@ class ProtocolLimits:
     max_message_bytes: int = 1 << 20
     # Replies a client may leave unread before the server stops reading its requests.
     reply_backlog: int = 64
+    # Price frames a client may leave unread before they are conflated to the latest per symbol.
+    price_backlog: int = 256
 
     def __post_init__(self) -> None:
         _require_positive(self)

@@ -5,11 +5,16 @@
     ChronoError                 anything this package raises on purpose
     ├── ConfigError             a setting or file the user gave is unusable
     │   └── KeysFileError       the API keys TOML file is unreadable or invalid
-    └── MessageError            a client message breaks the protocol's shape rules
-                                (the session turns it into a VALIDATION_ERROR reply)
+    ├── MessageError            a client message breaks the protocol's shape rules
+    │                           (the session turns it into a VALIDATION_ERROR reply)
+    └── ClientError             the feed client cannot go on
+        ├── InvalidUrlError     the server URL is not a ws:// or wss:// URL
+        ├── AuthenticationError the server refused the API key (4401): retrying cannot help
+        └── RequestRefusedError the server refused the subscription itself
+                                (UNKNOWN_SYMBOL, SUBSCRIPTION_LIMIT, VALIDATION_ERROR)
 
-Protocol refusals (unknown key, limits, unknown symbols) are not exceptions:
-they are ordinary replies of the session, because the connection goes on.
+In the server, protocol refusals (unknown key, limits, unknown symbols) are not
+exceptions: they are ordinary replies of the session, because the connection goes on.
 """
 
 from __future__ import annotations
@@ -38,3 +43,27 @@ class MessageError(ChronoError):
         super().__init__(detail)
         self.detail = detail
         self.message_id = message_id
+
+
+class ClientError(ChronoError):
+    """The feed client stopped for a reason that reconnecting cannot fix."""
+
+
+class InvalidUrlError(ClientError):
+    """The server URL cannot be used (not ws:// or wss://, no host)."""
+
+
+class AuthenticationError(ClientError):
+    """The server refused the API key (error UNAUTHORIZED, close 4401)."""
+
+
+class RequestRefusedError(ClientError):
+    """The server answered the subscription with an error that retrying will not change.
+
+    `code` is the protocol error code; `symbols` the symbols it names, if any.
+    """
+
+    def __init__(self, message: str, *, code: str, symbols: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.code = code
+        self.symbols = symbols

@@ -48,6 +48,10 @@ class Hub:
             subscriber.deliver(quote.symbol, frame)
         return frame
 
+    def latest(self, symbol: str) -> PriceUpdate | None:
+        """The last update published for `symbol`, if any."""
+        return self._latest.get(symbol)
+
     def snapshot(self, symbol: str) -> bytes | None:
         """The latest update of `symbol` marked `"snapshot": true`, or None before the first."""
         frame = self._snapshots.get(symbol)

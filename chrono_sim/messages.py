@@ -92,7 +92,7 @@ class PriceUpdate(_ServerMessage, tag="price_update", frozen=True):
     volume: float | None
     timestamp: str
     source: str
-    seq: int
+    seq: int | UnsetType = UNSET  # always sent by this server; other servers may omit it
     snapshot: bool | UnsetType = UNSET
 
 

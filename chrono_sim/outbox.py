@@ -1,11 +1,12 @@
 """Frames waiting to be written to one client, with a bounded footprint.
 
 Replies (acknowledgements, errors, pongs, snapshots) keep their order. Price
-frames are conflated per symbol: while a client is not reading, a newer update
-replaces the pending one for the same symbol and the client later sees the
-jump as a `seq` gap. So a client that stops reading costs at most one pending
-price frame per subscribed symbol, plus at most `reply_limit` replies, which
-the adapter enforces by not reading further requests while it is full.
+frames queue in order too, so a client that keeps up sees every update; but
+once more than `price_limit` are waiting, the queue is conflated to the latest
+frame of each symbol. A lagging client thus gets current prices rather than a
+growing backlog of stale ones, and sees the skipped updates as `seq` gaps.
+Memory per client stays within `price_limit` price frames plus `reply_limit`
+replies (the adapter stops reading requests while replies are full).
 """
 
 from __future__ import annotations
@@ -17,22 +18,23 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    """What one flush writes: replies first, then the latest price per symbol."""
+    """What one flush writes: replies first, then price frames in arrival order."""
 
     frames: list[bytes]
     price_frames: int
 
 
 class Outbox:
-    """A per-connection queue; `on_ready` fires when it goes from empty to non-empty."""
+    """A per-connection queue; `on_ready` fires whenever something is put in it."""
 
-    __slots__ = ("_on_ready", "_prices", "_replies", "reply_limit")
+    __slots__ = ("_on_ready", "_prices", "_replies", "price_limit", "reply_limit")
 
-    def __init__(self, *, reply_limit: int, on_ready: Callable[[], None]) -> None:
+    def __init__(self, *, reply_limit: int, price_limit: int, on_ready: Callable[[], None]) -> None:
         self.reply_limit = reply_limit
+        self.price_limit = price_limit
         self._on_ready = on_ready
         self._replies: deque[bytes] = deque()
-        self._prices: dict[str, bytes] = {}
+        self._prices: deque[tuple[str, bytes]] = deque()
 
     @property
     def replies_full(self) -> bool:
@@ -43,22 +45,32 @@ class Outbox:
         self._on_ready()
 
     def put_price(self, symbol: str, frame: bytes) -> None:
-        self._prices[symbol] = frame
+        self._prices.append((symbol, frame))
+        if len(self._prices) > self.price_limit:
+            self._conflate()
         self._on_ready()
 
     def discard_prices(self, symbols: Iterable[str]) -> None:
         """Drop pending price frames, e.g. of symbols just unsubscribed."""
-        for symbol in symbols:
-            self._prices.pop(symbol, None)
+        dropped = set(symbols)
+        if dropped and self._prices:
+            self._prices = deque(item for item in self._prices if item[0] not in dropped)
 
     def take(self) -> Batch:
         """Everything pending, emptying the outbox."""
         frames = list(self._replies)
         self._replies.clear()
         prices = len(self._prices)
-        frames.extend(self._prices.values())
+        frames.extend(frame for _, frame in self._prices)
         self._prices.clear()
         return Batch(frames, prices)
 
     def __len__(self) -> int:
         return len(self._replies) + len(self._prices)
+
+    def _conflate(self) -> None:
+        latest: dict[str, bytes] = {}
+        for symbol, frame in self._prices:
+            latest.pop(symbol, None)  # re-insert, so symbols stay in order of their latest update
+            latest[symbol] = frame
+        self._prices = deque(latest.items())

@@ -66,7 +66,9 @@ class Session:
         self._catalog = catalog
         self._clock = clock
         self._limits = limits
-        self.outbox = Outbox(reply_limit=limits.reply_backlog, on_ready=on_ready)
+        self.outbox = Outbox(
+            reply_limit=limits.reply_backlog, price_limit=limits.price_backlog, on_ready=on_ready
+        )
         self._symbols: dict[str, None] = {}  # a dict keeps subscription order
         now = clock.monotonic()
         self._last_activity = now

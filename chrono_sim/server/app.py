@@ -40,7 +40,8 @@ class ChronoServer:
     """A `/stream` server. Use as `async with ChronoServer(config) as server: ...`.
 
     `source` defaults to the synthetic market of `config`; `clock` to the
-    system clock (its `monotonic()` must share asyncio's time base).
+    system clock (its `monotonic()` must share asyncio's time base). Passing
+    the `hub` of a previous server keeps `seq` numbering across a restart.
     """
 
     def __init__(
@@ -49,13 +50,14 @@ class ChronoServer:
         *,
         source: PriceSource | None = None,
         clock: Clock | None = None,
+        hub: Hub | None = None,
     ) -> None:
         self.config = config
         self.clock = clock or SystemClock()
         self.source = source or SyntheticSource(
             catalog=config.catalog, clock=self.clock, seed=config.seed, interval=config.interval
         )
-        self.hub = Hub()
+        self.hub = hub or Hub()
         self.gatekeeper = Gatekeeper(config.keys, self.clock)
         self._address_limiter = (
             KeyedRateLimiter(per_minute=config.ip_connect_rate) if config.ip_connect_rate else None
@@ -158,6 +160,8 @@ class ChronoServer:
             return self._check_capacity(connection)
         if path == "/healthz":
             return responses.json_response(msgspec.json.encode(self._health()))
+        if path == "/symbols":
+            return responses.json_response(msgspec.json.encode(self._symbols()))
         if path == "/docs":
             host = request.headers.get("Host") or f"localhost:{self.port}"
             return responses.html_response(render_docs(self.config, host))
@@ -195,6 +199,21 @@ class ChronoServer:
             "published": self.hub.published,
             "uptime_seconds": round(time.monotonic() - self._started, 3),
         }
+
+    def _symbols(self) -> dict[str, object]:
+        listing = []
+        for spec in self.config.catalog:
+            latest = self.hub.latest(spec.symbol)
+            listing.append(
+                {
+                    "symbol": spec.symbol,
+                    "sources": list(spec.exchanges),
+                    "reference_price": spec.reference_price,
+                    "last_price": latest.price if latest else None,
+                    "last_update": latest.timestamp if latest else None,
+                }
+            )
+        return {"symbols": listing}
 
     async def _handle(self, ws: ServerConnection) -> None:
         request = ws.request

@@ -1,4 +1,4 @@
-"""The plain-HTTP side of the server: `/healthz`, `/docs`, 400, 404, 429, 503."""
+"""The plain-HTTP side of the server: responses for `/healthz`, `/symbols`, `/docs` and refusals."""
 
 from __future__ import annotations
 

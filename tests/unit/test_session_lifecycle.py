@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chrono_sim.admission import Gatekeeper
+from chrono_sim.config import ProtocolLimits
 from chrono_sim.hub import Hub
 from chrono_sim.keys import DEV_KEY
 from chrono_sim.messages import PriceUpdate
@@ -28,15 +29,26 @@ def test_closing_a_session_leaves_the_hub(client: Client, hub: Hub) -> None:
     assert hub.subscriber_count("BTC/USD") == 0
 
 
-def test_a_client_that_stops_reading_keeps_one_pending_price_per_symbol(
-    client: Client, hub: Hub
+def test_a_client_that_keeps_up_receives_every_update_of_a_burst(client: Client, hub: Hub) -> None:
+    client.request(type="subscribe", symbols=SYMBOLS)
+    for step in range(50):
+        for symbol in SYMBOLS:
+            hub.publish(quote(symbol, 100.0 + step))
+    updates = client.replies()
+    assert [(u.symbol, u.seq) for u in updates] == [  # type: ignore[union-attr]
+        (symbol, step) for step in range(1, 51) for symbol in SYMBOLS
+    ]
+
+
+def test_a_client_that_stops_reading_is_conflated_to_the_latest_price_per_symbol(
+    client: Client, hub: Hub, limits: ProtocolLimits
 ) -> None:
     client.request(type="subscribe", symbols=SYMBOLS)
     for step in range(10_000):
         for symbol in SYMBOLS:
             hub.publish(quote(symbol, 100.0 + step))
-    assert len(client.session.outbox) == len(SYMBOLS)
-    latest = client.replies()
+        assert len(client.session.outbox) <= limits.price_backlog
+    latest = client.replies()[-len(SYMBOLS) :]
     assert all(isinstance(update, PriceUpdate) for update in latest)
     assert [(u.symbol, u.seq, u.price) for u in latest] == [  # type: ignore[union-attr]
         (symbol, 10_000, 10_099.0) for symbol in SYMBOLS

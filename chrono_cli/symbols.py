@@ -1,0 +1,44 @@
+"""`chrono symbols`: what a server offers, from its `GET /symbols`."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from chrono_cli.exit_codes import ExitCode
+from chrono_cli.tail import DEFAULT_URL
+
+
+def symbols(
+    url: Annotated[str, typer.Option(help="Server WebSocket URL.")] = DEFAULT_URL,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the raw JSON list.")] = False,
+) -> None:
+    """List the symbols a server offers, with their sources and last prices."""
+    import json
+
+    from chrono_sim.client.symbols import SymbolsUnavailableError, fetch_symbols
+
+    try:
+        entries = fetch_symbols(url)
+    except SymbolsUnavailableError as exc:
+        print(f"chrono symbols: error: {exc}", file=sys.stderr)
+        raise typer.Exit(ExitCode.UNAVAILABLE) from None
+    if json_output or not sys.stdout.isatty():
+        print(json.dumps(entries))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    from chrono_cli.tail_format import format_price
+
+    table = Table("Symbol", "Last price", "Last update", "Sources", title=f"Symbols at {url}")
+    for entry in entries:
+        table.add_row(
+            entry["symbol"],
+            format_price(entry.get("last_price")),
+            str(entry.get("last_update") or "—"),
+            ", ".join(entry.get("sources") or ()),
+        )
+    Console().print(table)

@@ -1,0 +1,253 @@
+"""`FeedClient`: connect, subscribe, stream, and come back by itself when the link drops."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import random
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urlencode, urlsplit
+
+from msgspec import UnsetType
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+from websockets.protocol import State
+
+from chrono_sim.client.backoff import ReconnectPolicy
+from chrono_sim.client.events import (
+    Connected,
+    Disconnected,
+    FeedEvent,
+    Heartbeat,
+    Price,
+    Retrying,
+    Subscribed,
+)
+from chrono_sim.client.gaps import SeqTracker
+from chrono_sim.clock import Clock, SystemClock
+from chrono_sim.errors import (
+    AuthenticationError,
+    InvalidUrlError,
+    MessageError,
+    RequestRefusedError,
+)
+from chrono_sim.messages import (
+    CloseCode,
+    Error,
+    ErrorCode,
+    Pong,
+    PriceUpdate,
+    ServerMessage,
+    decode_server_message,
+)
+from chrono_sim.messages import Subscribed as SubscribedMessage
+
+AuthMode = Literal["header", "query"]
+SUBSCRIBE_ID = "chrono-subscribe"
+# Replies to our own subscribe that no retry can change.
+FATAL_REPLIES = frozenset(
+    {ErrorCode.UNKNOWN_SYMBOL, ErrorCode.SUBSCRIPTION_LIMIT, ErrorCode.VALIDATION_ERROR}
+)
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """How one connection ended, for deciding when and whether to try again."""
+
+    code: int | None = None
+    reason: str = "connection closed"
+    retry_after: float = 0.0
+    subscribed: bool = False
+
+    def refused_by(self, error: Error) -> None:
+        self.retry_after = max(self.retry_after, _retry_after(error))
+        self.reason = f"{error.code}: {error.message}"
+
+    def closed(self, ws: ClientConnection) -> None:
+        self.code = ws.close_code
+        if ws.close_code is not None:
+            self.reason = f"closed {ws.close_code}" + (
+                f" ({ws.close_reason})" if ws.close_reason else ""
+            )
+
+
+class FeedClient:
+    """Streams `symbols` from a `/stream` server, reconnecting until `aclose()`.
+
+    Iterate `events()`; it raises `AuthenticationError` or `RequestRefusedError`
+    when the server says retrying cannot help. Use as an async context manager
+    so that leaving it unsubscribes and closes the connection cleanly.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        api_key: str,
+        symbols: Sequence[str],
+        snapshot: bool = False,
+        auth: AuthMode = "header",
+        policy: ReconnectPolicy | None = None,
+        clock: Clock | None = None,
+        open_timeout: float = 10.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("ws", "wss") or not parts.hostname:
+            raise InvalidUrlError(
+                f"not a WebSocket URL: {url!r} (expected ws://HOST[:PORT]/stream)"
+            )
+        self.url = url
+        self.symbols = tuple(symbols)
+        self.gaps = SeqTracker()
+        self._snapshot = snapshot
+        self._policy = policy or ReconnectPolicy()
+        self._clock = clock or SystemClock()
+        self._open_timeout = open_timeout
+        self._rng = rng or random.Random()
+        self._headers: dict[str, str] = {}
+        self._connect_url = url
+        if auth == "header":
+            self._headers["Authorization"] = f"Bearer {api_key}"
+        else:
+            separator = "&" if parts.query else "?"
+            self._connect_url = url + separator + urlencode({"api_key": api_key})
+        self._ws: ClientConnection | None = None
+        self._closing = False
+
+    async def __aenter__(self) -> FeedClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def events(self) -> AsyncIterator[FeedEvent]:
+        """Yield what happens on the feed, across reconnects, until `aclose()`."""
+        attempt = 0
+        while not self._closing:
+            outcome = _Outcome()
+            async with contextlib.aclosing(self._connection(attempt, outcome)) as stream:
+                async for event in stream:
+                    yield event
+            if self._closing:
+                return
+            if outcome.code == CloseCode.UNAUTHORIZED:
+                raise AuthenticationError(outcome.reason)
+            attempt = 1 if outcome.subscribed else attempt + 1
+            yield Disconnected(outcome.code, outcome.reason)
+            delay = max(self._policy.delay(attempt, self._rng), outcome.retry_after)
+            yield Retrying(attempt, delay, outcome.reason, self._clock.monotonic() + delay)
+            await asyncio.sleep(delay)
+
+    async def _connection(self, attempt: int, outcome: _Outcome) -> AsyncGenerator[FeedEvent, None]:
+        """One connection: connect, subscribe, stream; how it ended goes into `outcome`."""
+        try:
+            async with connect(
+                self._connect_url,
+                additional_headers=self._headers,
+                open_timeout=self._open_timeout,
+                compression=None,
+            ) as ws:
+                self._ws = ws
+                try:
+                    yield Connected(self.url, attempt)
+                    # A refused connection may already be closing; what the server said
+                    # before closing (the reason) is still there to read below.
+                    with contextlib.suppress(ConnectionClosed):
+                        await self._subscribe(ws)
+                    async for data in ws:
+                        if isinstance(data, bytes):
+                            continue  # the protocol sends text only; tolerate, do not crash
+                        event = await self._handle(ws, data)
+                        if isinstance(event, Error):
+                            outcome.refused_by(event)
+                        elif event is not None:
+                            outcome.subscribed |= isinstance(event, Subscribed)
+                            yield event
+                finally:
+                    # Leaving early (the caller stopped, Ctrl-C): say goodbye properly.
+                    await _unsubscribe(ws)
+            outcome.closed(ws)
+        except ConnectionClosed:
+            if self._ws is not None:
+                outcome.closed(self._ws)
+        except InvalidStatus as exc:
+            outcome.reason = f"HTTP {exc.response.status_code} from server"
+        except (OSError, TimeoutError, InvalidHandshake) as exc:
+            outcome.reason = _describe_connect_error(exc)
+        finally:
+            self._ws = None
+
+    async def aclose(self) -> None:
+        """Unsubscribe and close the connection (if one is open); stop reconnecting."""
+        self._closing = True
+        ws = self._ws
+        if ws is None:
+            return
+        await _unsubscribe(ws)
+        await ws.close()
+
+    async def _subscribe(self, ws: ClientConnection) -> None:
+        message: dict[str, object] = {
+            "type": "subscribe",
+            "symbols": list(self.symbols),
+            "id": SUBSCRIBE_ID,
+        }
+        if self._snapshot:
+            message["snapshot"] = True
+        await ws.send(json.dumps(message))
+
+    async def _handle(self, ws: ClientConnection, data: str) -> FeedEvent | Error | None:
+        try:
+            message: ServerMessage = decode_server_message(data)
+        except MessageError:
+            return None  # unknown message types are the protocol's allowed extensions
+        now = self._clock.time()
+        if isinstance(message, PriceUpdate):
+            missed = 0
+            if not isinstance(message.seq, UnsetType):
+                missed = self.gaps.observe(message.symbol, message.seq)
+            return Price(message, data, now, missed)
+        if isinstance(message, Pong):
+            return Heartbeat(now)
+        if isinstance(message, SubscribedMessage):
+            return Subscribed(tuple(message.symbols)) if message.id == SUBSCRIBE_ID else None
+        if isinstance(message, Error):
+            return await self._on_error(ws, message)
+        return None
+
+    async def _on_error(self, ws: ClientConnection, error: Error) -> Error | None:
+        if error.code == ErrorCode.UNAUTHORIZED:
+            raise AuthenticationError(error.message)
+        if error.id != SUBSCRIBE_ID:
+            return error  # a refusal of the connection itself: the close that follows decides
+        if error.code in FATAL_REPLIES:
+            symbols = () if isinstance(error.symbols, UnsetType) else tuple(error.symbols)
+            raise RequestRefusedError(error.message, code=error.code, symbols=symbols)
+        if error.code == ErrorCode.RATE_LIMITED:
+            await asyncio.sleep(_retry_after(error))
+            await self._subscribe(ws)
+        return None
+
+
+async def _unsubscribe(ws: ClientConnection) -> None:
+    if ws.state is State.OPEN:
+        with contextlib.suppress(ConnectionClosed):
+            await ws.send(json.dumps({"type": "unsubscribe"}))
+
+
+def _retry_after(error: Error) -> float:
+    return 0.0 if isinstance(error.retry_after_ms, UnsetType) else error.retry_after_ms / 1000
+
+
+def _describe_connect_error(exc: BaseException) -> str:
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused (is the server up?)"
+    if isinstance(exc, TimeoutError):
+        return "timed out connecting"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc) or type(exc).__name__

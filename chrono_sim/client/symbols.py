@@ -1,0 +1,52 @@
+"""What a server offers: `GET /symbols`, and suggestions for a mistyped symbol."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from chrono_sim.errors import ClientError
+
+
+class SymbolsUnavailableError(ClientError):
+    """The server's symbol list could not be fetched or read."""
+
+
+def http_url(ws_url: str, path: str) -> str:
+    """The HTTP(S) URL of `path` on the server behind a ws(s):// URL."""
+    parts = urlsplit(ws_url)
+    scheme = "https" if parts.scheme == "wss" else "http"
+    return urlunsplit((scheme, parts.netloc, path, "", ""))
+
+
+def fetch_symbols(ws_url: str, *, timeout: float = 5.0) -> list[dict[str, Any]]:
+    """The entries of the server's `/symbols` listing; raises `SymbolsUnavailableError`."""
+    url = http_url(ws_url, "/symbols")
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            document = json.load(response)
+    except urllib.error.HTTPError as exc:
+        raise SymbolsUnavailableError(f"{url} answered HTTP {exc.code}") from None
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise SymbolsUnavailableError(f"cannot reach {url}: {reason}") from None
+    except ValueError:
+        raise SymbolsUnavailableError(f"{url} did not answer with JSON") from None
+    entries = document.get("symbols") if isinstance(document, dict) else None
+    if not isinstance(entries, list) or not all(
+        isinstance(entry, dict) and isinstance(entry.get("symbol"), str) for entry in entries
+    ):
+        raise SymbolsUnavailableError(f"{url} did not answer with a symbol list")
+    return entries
+
+
+def suggest(name: str, offered: Iterable[str]) -> str | None:
+    """The offered symbol closest to a mistyped `name`, if one is close enough."""
+    by_folded = {symbol.casefold(): symbol for symbol in offered}
+    matches = difflib.get_close_matches(name.casefold(), list(by_folded), n=1, cutoff=0.6)
+    return by_folded[matches[0]] if matches else None

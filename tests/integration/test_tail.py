@@ -1,0 +1,156 @@
+"""`chrono tail` as a user runs it, against a real server started by the test."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import socket
+import sys
+import time
+from collections.abc import Callable
+
+from chrono_sim.hub import Hub
+from chrono_sim.server import ChronoServer
+from tests.integration.conftest import StartServer
+from tests.support import quote
+
+
+class Tail:
+    """A `chrono tail` process whose stdout and stderr are collected as it runs."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.stdout: list[str] = []
+        self.stderr: list[str] = []
+        self._readers = [
+            asyncio.create_task(self._collect(process.stdout, self.stdout)),
+            asyncio.create_task(self._collect(process.stderr, self.stderr)),
+        ]
+
+    @staticmethod
+    async def _collect(stream: asyncio.StreamReader | None, lines: list[str]) -> None:
+        assert stream is not None
+        async for line in stream:
+            lines.append(line.decode().rstrip("\n"))
+
+    async def finish(self, within: float = 10.0) -> int:
+        code = await asyncio.wait_for(self.process.wait(), timeout=within)
+        await asyncio.gather(*self._readers)
+        return code
+
+
+async def start_tail(*args: str) -> Tail:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "chrono_cli", "tail", *args,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    return Tail(process)
+
+
+async def eventually(condition: Callable[[], bool], within: float = 10.0) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
+
+
+def ws_url(server: ChronoServer) -> str:
+    return f"ws://127.0.0.1:{server.port}/stream"
+
+
+def without_receive_time(line: str) -> dict[str, object]:
+    update = json.loads(line)
+    assert "received_at" in update
+    del update["received_at"]
+    return update  # type: ignore[no-any-return]
+
+
+async def test_json_output_is_exactly_the_received_updates(server: ChronoServer) -> None:
+    tail = await start_tail("BTC/USD", "ETH/USD", "--json", "--count", "3", "--url", ws_url(server))
+    await eventually(lambda: server.hub.subscriber_count("ETH/USD") == 1)
+    published = [
+        server.hub.publish(quote("BTC/USD", 45123.5)),
+        server.hub.publish(quote("ETH/USD", 3012.25)),
+        server.hub.publish(quote("BTC/USD", 45124.0)),
+    ]
+    assert await tail.finish() == 0
+    assert [without_receive_time(line) for line in tail.stdout] == [
+        json.loads(frame) for frame in published
+    ]
+    assert all(
+        line.startswith(frame.decode()[:-1])
+        for line, frame in zip(tail.stdout, published, strict=True)
+    )
+
+
+async def test_reconnects_after_a_restart_resubscribes_and_counts_missed_updates(
+    start_server: StartServer,
+) -> None:
+    first = await start_server()
+    port = first.port
+    hub: Hub = first.hub
+    tail = await start_tail("BTC/USD", "--json", "--count", "2", "--url", ws_url(first))
+    await eventually(lambda: hub.subscriber_count("BTC/USD") == 1)
+    hub.publish(quote("BTC/USD", 1.0))  # seq 1, received
+    await eventually(lambda: len(tail.stdout) == 1)
+    first.close()
+    await first.wait_closed()
+    for price in (2.0, 3.0, 4.0):  # seq 2-4, published while the client is away
+        hub.publish(quote("BTC/USD", price))
+    second = ChronoServer(
+        dataclasses.replace(first.config, port=port), source=first.source, hub=hub
+    )
+    await second.start()
+    try:
+        await eventually(lambda: hub.subscriber_count("BTC/USD") == 1)
+        hub.publish(quote("BTC/USD", 5.0))  # seq 5
+        assert await tail.finish() == 0
+    finally:
+        second.close()
+        await second.wait_closed()
+    assert [json.loads(line)["seq"] for line in tail.stdout] == [1, 5]
+    stderr = "\n".join(tail.stderr)
+    assert "disconnected: closed 1001" in stderr
+    assert "reconnecting in" in stderr
+    assert "missed 3 update(s) of BTC/USD before seq 5" in stderr
+
+
+async def test_a_refused_key_exits_5_at_once_without_retrying(server: ChronoServer) -> None:
+    started = time.monotonic()
+    tail = await start_tail("BTC/USD", "--json", "--api-key", "wrong", "--url", ws_url(server))
+    assert await tail.finish() == 5
+    assert time.monotonic() - started < 5
+    assert tail.stdout == []
+    assert (
+        tail.stderr[-1]
+        == "chrono tail: error: API key refused: Authentication failed: unknown API key"
+    )
+    assert not any("reconnecting" in line for line in tail.stderr)
+
+
+async def test_an_unknown_symbol_exits_6_with_a_suggestion(server: ChronoServer) -> None:
+    tail = await start_tail("BTC/USDT", "--json", "--url", ws_url(server))
+    assert await tail.finish() == 6
+    assert tail.stderr[-1] == "chrono tail: error: unknown symbol: BTC/USDT (did you mean BTC/USD?)"
+
+
+async def test_duration_ends_the_run_on_time(server: ChronoServer) -> None:
+    started = time.monotonic()
+    tail = await start_tail("BTC/USD", "--json", "--duration", "1", "--url", ws_url(server))
+    assert await tail.finish() == 0
+    assert 1.0 <= time.monotonic() - started < 6.0
+
+
+async def test_a_server_that_is_not_up_is_retried_until_the_duration_ends() -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    tail = await start_tail(
+        "BTC/USD", "--json", "--duration", "1.5", "--url", f"ws://127.0.0.1:{port}/stream"
+    )
+    assert await tail.finish() == 4
+    assert any(line.startswith("chrono tail: reconnecting in") for line in tail.stderr)
+    assert tail.stderr[-1].startswith(
+        f"chrono tail: error: could not connect to ws://127.0.0.1:{port}"
+    )
