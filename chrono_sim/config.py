@@ -44,6 +44,17 @@ class ServerConfig:
     # WebSocket-level pings that find dead peers; a peer silent for both is dropped.
     ping_interval: float = 20.0
     ping_timeout: float = 20.0
+    # How long a closing handshake may take before the socket is simply dropped.
+    close_timeout: float = 10.0
+
+    @property
+    def stall_timeout(self) -> float:
+        """A write blocked this long means a peer that reads nothing: drop it.
+
+        Keepalive pings cannot find such a peer, since they queue behind the
+        blocked write; this bound is the same time they would have taken.
+        """
+        return self.ping_interval + self.ping_timeout
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:

@@ -140,6 +140,7 @@ class ChronoServer:
             open_timeout=self.config.handshake_timeout,
             ping_interval=self.config.ping_interval,
             ping_timeout=self.config.ping_timeout,
+            close_timeout=self.config.close_timeout,
             max_size=self.config.limits.max_message_bytes,
             # Incoming messages buffered per connection: small, since each may be 1 MiB.
             max_queue=4,
@@ -235,5 +236,5 @@ class ChronoServer:
             limits=self.config.limits,
             on_ready=ready.set,
         )
-        await run_session(ws, session, ready, self.clock)
+        await run_session(ws, session, ready, self.clock, self.config.stall_timeout)
         log.debug("closed %s code=%s", peer, ws.close_code)

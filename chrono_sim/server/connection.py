@@ -27,14 +27,19 @@ async def refuse(ws: ServerConnection, refusal: Refusal, clock: Clock) -> None:
 
 
 async def run_session(
-    ws: ServerConnection, session: Session, ready: asyncio.Event, clock: Clock
+    ws: ServerConnection,
+    session: Session,
+    ready: asyncio.Event,
+    clock: Clock,
+    stall_timeout: float,
 ) -> None:
     """Pump frames between `ws` and `session` until either side closes.
 
-    `ready` must be the event the session's `on_ready` sets.
+    `ready` must be the event the session's `on_ready` sets; a write blocked
+    for `stall_timeout` seconds drops the connection.
     """
     drained = asyncio.Event()
-    writer = asyncio.create_task(_write(ws, session, ready, drained))
+    writer = asyncio.create_task(_write(ws, session, ready, drained, stall_timeout))
     timer = _Timer(ws, session, clock)
     try:
         async for data in ws:
@@ -53,7 +58,11 @@ async def run_session(
 
 
 async def _write(
-    ws: ServerConnection, session: Session, ready: asyncio.Event, drained: asyncio.Event
+    ws: ServerConnection,
+    session: Session,
+    ready: asyncio.Event,
+    drained: asyncio.Event,
+    stall_timeout: float,
 ) -> None:
     try:
         while True:
@@ -62,9 +71,15 @@ async def _write(
             frames = session.take_frames()
             drained.set()
             for frame in frames:
-                await ws.send(frame, text=True)
+                async with asyncio.timeout(stall_timeout):
+                    await ws.send(frame, text=True)
     except ConnectionClosed:
         pass
+    except TimeoutError:
+        log.debug("dropping %s: it has read nothing for %.0f s", ws.remote_address, stall_timeout)
+        ws.transport.abort()
+    finally:
+        drained.set()  # a reader waiting for room must not wait for a writer that is gone
 
 
 class _Timer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -21,8 +22,12 @@ async def start_server() -> AsyncIterator[StartServer]:
     """Start servers on 127.0.0.1 with a free port; prices come only from `hub.publish`."""
     servers: list[ChronoServer] = []
 
-    async def _start(**limits: Any) -> ChronoServer:
-        config = ServerConfig(host="127.0.0.1", port=0, keys=KEYS, limits=ProtocolLimits(**limits))
+    async def _start(**settings: Any) -> ChronoServer:
+        """`settings` may name any ProtocolLimits or ServerConfig field."""
+        limit_names = {field.name for field in dataclasses.fields(ProtocolLimits)}
+        limits = ProtocolLimits(**{k: v for k, v in settings.items() if k in limit_names})
+        others = {k: v for k, v in settings.items() if k not in limit_names}
+        config = ServerConfig(host="127.0.0.1", port=0, keys=KEYS, limits=limits, **others)
         server = ChronoServer(config, source=ScriptedSource(DEFAULT_CATALOG))
         await server.start()
         servers.append(server)

@@ -119,6 +119,45 @@ async def test_a_client_that_stops_reading_does_not_slow_the_others(
         while not seqs or seqs[-1] < 2000:
             seqs.append((await receive(healthy))["seq"])
         assert seqs[-1] == 2000
+        stalled.transport.abort()
+
+
+async def test_a_peer_that_reads_nothing_is_dropped_and_frees_its_slot(
+    start_server: StartServer,
+) -> None:
+    """Even while the server has stopped reading its requests (reply backlog full)."""
+    server = await start_server(
+        reply_backlog=2, ping_interval=0.2, ping_timeout=0.2, close_timeout=0.5
+    )
+    async with connect(url(server), additional_headers=bearer(), ping_interval=None) as ws:
+        ws.transport.pause_reading()  # reads nothing: no replies, no pongs, no close frames
+        for _ in range(200):
+            await ws.send('{"type":"ping"}')
+        for _ in range(300):
+            if server.gatekeeper.open_connections(DEV_KEY) == 0:
+                break
+            await asyncio.sleep(0.02)
+        assert server.gatekeeper.open_connections(DEV_KEY) == 0
+        ws.transport.abort()
+
+
+async def test_a_peer_that_stops_reading_a_busy_feed_is_dropped_and_frees_its_slot(
+    start_server: StartServer,
+) -> None:
+    """Its socket buffers fill, so the server's writes block: the stall bound drops it."""
+    server = await start_server(ping_interval=0.3, ping_timeout=0.3, close_timeout=0.5)
+    async with connect(url(server), additional_headers=bearer(), ping_interval=None) as ws:
+        await ws.send(json.dumps({"type": "subscribe", "symbols": ["BTC/USD"]}))
+        await receive(ws)
+        ws.transport.pause_reading()
+        for step in range(400_000):
+            server.hub.publish(quote("BTC/USD", 100.0 + step))
+            if step % 200 == 0:
+                await asyncio.sleep(0)
+                if server.gatekeeper.open_connections(DEV_KEY) == 0:
+                    break
+        assert server.gatekeeper.open_connections(DEV_KEY) == 0
+        ws.transport.abort()
 
 
 async def test_shutdown_closes_connections_with_1001(start_server: StartServer) -> None:
