@@ -18,8 +18,8 @@ class ProtocolLimits:
     heartbeat_interval: float = 30.0
     idle_timeout: float = 300.0
     max_message_bytes: int = 1 << 20
-    # Replies a client may leave unread before the server stops reading its requests.
-    reply_backlog: int = 64
+    # Bytes of replies a client may leave unread before the server stops reading its requests.
+    reply_backlog_bytes: int = 64 * 1024
     # Price frames a client may leave unread before they are conflated to the latest per symbol.
     price_backlog: int = 256
 

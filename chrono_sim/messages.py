@@ -137,6 +137,8 @@ def decode_client_message(data: str | bytes) -> ClientMessage:
         raise MessageError(_describe(exc), _read_id(data)) from None
     except UnicodeEncodeError:  # a str holding lone surrogates: not valid UTF-8 text
         raise MessageError("text is not valid UTF-8") from None
+    except RecursionError:  # msgspec's guard against deeply nested JSON
+        raise MessageError("JSON is nested too deeply") from None
 
 
 def decode_server_message(data: str | bytes) -> ServerMessage:
@@ -164,7 +166,7 @@ def _describe(exc: msgspec.DecodeError) -> str:
 def _read_id(data: str | bytes) -> MessageId | None:
     try:
         probe = _id_decoder.decode(data)
-    except (msgspec.DecodeError, UnicodeEncodeError):
+    except (msgspec.DecodeError, UnicodeEncodeError, RecursionError):
         return None
     # bool is an int subclass in Python but not an id in the protocol.
     if isinstance(probe.id, str) or (isinstance(probe.id, int) and not isinstance(probe.id, bool)):

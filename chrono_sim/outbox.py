@@ -5,8 +5,10 @@ frames queue in order too, so a client that keeps up sees every update; but
 once more than `price_limit` are waiting, the queue is conflated to the latest
 frame of each symbol. A lagging client thus gets current prices rather than a
 growing backlog of stale ones, and sees the skipped updates as `seq` gaps.
-Memory per client stays within `price_limit` price frames plus `reply_limit`
-replies (the adapter stops reading requests while replies are full).
+Memory per client stays within `price_limit` price frames plus about
+`reply_limit_bytes` of replies: the adapter stops reading requests while
+replies are full. Replies are bounded in bytes, not in count, because a
+client chooses their size (an echoed `id` may be nearly 1 MiB).
 """
 
 from __future__ import annotations
@@ -27,21 +29,27 @@ class Batch:
 class Outbox:
     """A per-connection queue; `on_ready` fires whenever something is put in it."""
 
-    __slots__ = ("_on_ready", "_prices", "_replies", "price_limit", "reply_limit")
+    __slots__ = (
+        "_on_ready", "_prices", "_replies", "_reply_bytes", "price_limit", "reply_limit_bytes",
+    )  # fmt: skip
 
-    def __init__(self, *, reply_limit: int, price_limit: int, on_ready: Callable[[], None]) -> None:
-        self.reply_limit = reply_limit
+    def __init__(
+        self, *, reply_limit_bytes: int, price_limit: int, on_ready: Callable[[], None]
+    ) -> None:
+        self.reply_limit_bytes = reply_limit_bytes
         self.price_limit = price_limit
         self._on_ready = on_ready
         self._replies: deque[bytes] = deque()
+        self._reply_bytes = 0
         self._prices: deque[tuple[str, bytes]] = deque()
 
     @property
     def replies_full(self) -> bool:
-        return len(self._replies) >= self.reply_limit
+        return self._reply_bytes >= self.reply_limit_bytes
 
     def put_reply(self, frame: bytes) -> None:
         self._replies.append(frame)
+        self._reply_bytes += len(frame)
         self._on_ready()
 
     def put_price(self, symbol: str, frame: bytes) -> None:
@@ -60,6 +68,7 @@ class Outbox:
         """Everything pending, emptying the outbox."""
         frames = list(self._replies)
         self._replies.clear()
+        self._reply_bytes = 0
         prices = len(self._prices)
         frames.extend(frame for _, frame in self._prices)
         self._prices.clear()

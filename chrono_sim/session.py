@@ -67,7 +67,9 @@ class Session:
         self._clock = clock
         self._limits = limits
         self.outbox = Outbox(
-            reply_limit=limits.reply_backlog, price_limit=limits.price_backlog, on_ready=on_ready
+            reply_limit_bytes=limits.reply_backlog_bytes,
+            price_limit=limits.price_backlog,
+            on_ready=on_ready,
         )
         self._symbols: dict[str, None] = {}  # a dict keeps subscription order
         now = clock.monotonic()
@@ -118,7 +120,8 @@ class Session:
         if now >= self._last_activity + self._limits.idle_timeout:
             return Close(CloseCode.IDLE_TIMEOUT, "idle timeout")
         if now >= self._next_heartbeat:
-            # A client that leaves replies unread needs no more heartbeats on the pile.
+            # A client that leaves replies unread needs no more heartbeats on the pile
+            # (documented in /docs): the one it has not read yet says as much.
             if not self.outbox.replies_full:
                 self._reply(Pong(timestamp=self._timestamp()))
             self._next_heartbeat += self._limits.heartbeat_interval

@@ -6,7 +6,6 @@ import asyncio
 import http
 import logging
 import socket
-import time
 from types import TracebackType
 
 import msgspec
@@ -34,6 +33,7 @@ log = logging.getLogger("chrono_sim.server")
 # "localhost" must work for clients that resolve it to ::1 first (Node.js does) as
 # well as to 127.0.0.1, whatever this machine's hosts file says.
 LOOPBACK_HOSTS = ("127.0.0.1", "::1")
+NOT_AN_UPGRADE = frozenset({http.HTTPStatus.UPGRADE_REQUIRED, http.HTTPStatus.METHOD_NOT_ALLOWED})
 
 
 class ChronoServer:
@@ -64,7 +64,7 @@ class ChronoServer:
         )
         self._servers: list[Server] = []
         self._feed: asyncio.Task[None] | None = None
-        self._started = time.monotonic()
+        self._started = self.clock.monotonic()
 
     # --- lifecycle ------------------------------------------------------------
 
@@ -164,15 +164,17 @@ class ChronoServer:
         if path == "/symbols":
             return responses.json_response(msgspec.json.encode(self._symbols()))
         if path == "/docs":
-            host = request.headers.get("Host") or f"localhost:{self.port}"
+            hosts = request.headers.get_all("Host")
+            host = hosts[0] if hosts else f"localhost:{self.port}"
             return responses.html_response(render_docs(self.config, host))
         return responses.not_found(path)
 
     def _process_response(
         self, connection: ServerConnection, request: Request, response: Response
     ) -> Response | None:
-        # websockets answers a plain HTTP request with 426; the protocol says 400.
-        if response.status_code == http.HTTPStatus.UPGRADE_REQUIRED:
+        # websockets answers a plain HTTP request with 426 (405 for another method);
+        # the protocol says 400.
+        if response.status_code in NOT_AN_UPGRADE:
             return responses.not_an_upgrade()
         return None
 
@@ -198,7 +200,7 @@ class ChronoServer:
             "connections": self.open_connections,
             "symbols": len(self.config.catalog),
             "published": self.hub.published,
-            "uptime_seconds": round(time.monotonic() - self._started, 3),
+            "uptime_seconds": round(self.clock.monotonic() - self._started, 3),
         }
 
     def _symbols(self) -> dict[str, object]:
@@ -219,7 +221,9 @@ class ChronoServer:
     async def _handle(self, ws: ServerConnection) -> None:
         request = ws.request
         assert request is not None  # the handler runs only after a successful handshake
-        key = presented_key(request.headers.get("Authorization"), request.path)
+        # get_all: a repeated header must not crash the handler (Headers.get would raise).
+        authorization = request.headers.get_all("Authorization")
+        key = presented_key(authorization[0] if authorization else None, request.path)
         admission = self.gatekeeper.admit(key)
         peer = ws.remote_address
         if isinstance(admission, Refusal):

@@ -29,6 +29,7 @@ def render_docs(config: ServerConfig, host: str) -> str:
         "idle_timeout": f"{limits.idle_timeout:g}",
         "max_message": f"{limits.max_message_bytes:,}",
         "max_symbols": str(limits.max_symbols),
+        "reply_backlog": f"{limits.reply_backlog_bytes:,}",
         "max_key_connections": str(default_key.max_connections if default_key else "-")
         + (" (per key, see the keys file)" if len(config.keys) > 1 else ""),
         "rate_limit": str(default_key.rate_limit_per_minute if default_key else "-"),

@@ -46,6 +46,13 @@ async def test_unknown_key_gets_an_error_then_close_4401(server: ChronoServer) -
         assert await closed_with(ws) == (4401, "unauthorized")
 
 
+async def test_a_repeated_authorization_header_uses_the_first(server: ChronoServer) -> None:
+    headers = [("Authorization", f"Bearer {DEV_KEY}"), ("Authorization", "Bearer other")]
+    async with connect(url(server), additional_headers=headers) as ws:
+        await ws.send('{"type":"ping"}')
+        assert (await receive(ws))["type"] == "pong"
+
+
 async def test_missing_key_gets_close_4401(server: ChronoServer) -> None:
     async with connect(url(server)) as ws:
         assert (await receive(ws))["code"] == "UNAUTHORIZED"
@@ -127,7 +134,7 @@ async def test_a_peer_that_reads_nothing_is_dropped_and_frees_its_slot(
 ) -> None:
     """Even while the server has stopped reading its requests (reply backlog full)."""
     server = await start_server(
-        reply_backlog=2, ping_interval=0.2, ping_timeout=0.2, close_timeout=0.5
+        reply_backlog_bytes=200, ping_interval=0.2, ping_timeout=0.2, close_timeout=0.5
     )
     async with connect(url(server), additional_headers=bearer(), ping_interval=None) as ws:
         ws.transport.pause_reading()  # reads nothing: no replies, no pongs, no close frames

@@ -55,12 +55,14 @@ def test_a_client_that_stops_reading_is_conflated_to_the_latest_price_per_symbol
     ]
 
 
-def test_unread_replies_mark_the_session_backlogged(connect: Callable[..., Client]) -> None:
-    client = connect(reply_backlog=3)
-    client.send(type="ping")
-    client.send(type="ping")
+def test_unread_replies_mark_the_session_backlogged_by_their_size(
+    connect: Callable[..., Client],
+) -> None:
+    client = connect(reply_backlog_bytes=1000)
+    client.send(type="ping", id="x" * 400)
     assert not client.session.backlogged
-    client.send(type="ping")
+    client.send(type="ping", id="x" * 400)
+    client.send(type="ping", id="x" * 400)
     assert client.session.backlogged
     client.replies()
     assert not client.session.backlogged

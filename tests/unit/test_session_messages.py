@@ -66,3 +66,9 @@ def test_an_id_of_the_wrong_type_is_a_validation_error_without_echo(client: Clie
 def test_the_connection_keeps_working_after_an_invalid_message(client: Client) -> None:
     validation_error(client, "garbage")
     assert isinstance(client.request(type="ping"), Pong)
+
+
+def test_deeply_nested_json_is_a_validation_error(client: Client) -> None:
+    nested = "[" * 5000 + "]" * 5000
+    reply = validation_error(client, f'{{"type": "ping", "id": 4, "x": {nested}}}')
+    assert "nested" in reply.message
