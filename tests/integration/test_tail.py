@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import signal
 import socket
 import sys
 import time
@@ -154,3 +155,23 @@ async def test_a_server_that_is_not_up_is_retried_until_the_duration_ends() -> N
     assert tail.stderr[-1].startswith(
         f"chrono tail: error: could not connect to ws://127.0.0.1:{port}"
     )
+
+
+async def test_ctrl_c_stops_cleanly_with_exit_0(server: ChronoServer) -> None:
+    tail = await start_tail("BTC/USD", "--json", "--url", ws_url(server))
+    await eventually(lambda: server.hub.subscriber_count("BTC/USD") == 1)
+    tail.process.send_signal(signal.SIGINT)
+    assert await tail.finish() == 0
+    await eventually(lambda: server.hub.subscriber_count("BTC/USD") == 0)
+    assert not any("error" in line for line in tail.stderr)
+
+
+async def test_symbols_lists_what_the_server_offers(server: ChronoServer) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "chrono_cli", "symbols", "--json", "--url", ws_url(server),
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    stdout, _ = await process.communicate()
+    assert process.returncode == 0
+    listed = [entry["symbol"] for entry in json.loads(stdout)]
+    assert listed == list(server.config.catalog.symbols)
