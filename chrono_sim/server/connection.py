@@ -64,22 +64,63 @@ async def _write(
     drained: asyncio.Event,
     stall_timeout: float,
 ) -> None:
+    watchdog = _StallWatchdog(ws, stall_timeout)
     try:
         while True:
             await ready.wait()
             ready.clear()
             frames = session.take_frames()
             drained.set()
-            for frame in frames:
-                async with asyncio.timeout(stall_timeout):
+            watchdog.start()
+            try:
+                for frame in frames:
                     await ws.send(frame, text=True)
+                    watchdog.progress()
+            finally:
+                watchdog.stop()
     except ConnectionClosed:
         pass
-    except TimeoutError:
-        log.debug("dropping %s: it has read nothing for %.0f s", ws.remote_address, stall_timeout)
-        ws.transport.abort()
     finally:
         drained.set()  # a reader waiting for room must not wait for a writer that is gone
+
+
+class _StallWatchdog:
+    """Aborts the connection when one write stays blocked for `timeout` seconds.
+
+    A timeout context per frame would cost microseconds on the fan-out path;
+    this arms one timer per flush, and the writer only stamps its progress.
+    """
+
+    def __init__(self, ws: ServerConnection, timeout: float) -> None:
+        self._ws = ws
+        self._timeout = timeout
+        self._loop = asyncio.get_running_loop()
+        self._progress_at = 0.0
+        self._handle: asyncio.TimerHandle | None = None
+
+    def start(self) -> None:
+        self._progress_at = self._loop.time()
+        self._handle = self._loop.call_later(self._timeout, self._check)
+
+    def progress(self) -> None:
+        self._progress_at = self._loop.time()
+
+    def stop(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+    def _check(self) -> None:
+        stalled_for = self._loop.time() - self._progress_at
+        if stalled_for < self._timeout:
+            self._handle = self._loop.call_later(self._timeout - stalled_for, self._check)
+            return
+        self._handle = None
+        log.debug(
+            "dropping %s: it has read nothing for %.0f s", self._ws.remote_address, stalled_for
+        )
+        # The blocked send then raises ConnectionClosed, which ends the writer.
+        self._ws.transport.abort()
 
 
 class _Timer:
