@@ -31,14 +31,14 @@ def symbols(
     from rich.console import Console
     from rich.table import Table
 
-    from chrono_cli.tail_format import format_price
+    from chrono_cli.tail_format import MISSING, format_price
 
     table = Table("Symbol", "Last price", "Last update", "Sources", title=f"Symbols at {url}")
     for entry in entries:
         table.add_row(
             entry["symbol"],
             format_price(entry.get("last_price")),
-            str(entry.get("last_update") or "—"),
+            str(entry.get("last_update") or MISSING),
             ", ".join(entry.get("sources") or ()),
         )
     Console().print(table)

@@ -143,8 +143,9 @@ async def _explain_refusal(url: str, exc: RequestRefusedError) -> str:
     import asyncio
 
     from chrono_sim.client.symbols import SymbolsUnavailableError, fetch_symbols, suggest
+    from chrono_sim.messages import ErrorCode
 
-    if exc.code != "UNKNOWN_SYMBOL" or not exc.symbols:
+    if exc.code != ErrorCode.UNKNOWN_SYMBOL or not exc.symbols:
         return str(exc)
     try:
         offered = [

@@ -199,12 +199,12 @@ class Session:
             self._send_snapshots(canonical)
 
     def _send_snapshots(self, symbols: list[str]) -> None:
-        for symbol in symbols:
-            frame = self._hub.snapshot(symbol)
-            if frame is not None:
-                # The snapshot is the latest price: a pending live copy would repeat its seq.
-                self.outbox.discard_prices((symbol,))
-                self.outbox.put_reply(frame)
+        snapshots = {symbol: self._hub.snapshot(symbol) for symbol in symbols}
+        frames = {symbol: frame for symbol, frame in snapshots.items() if frame is not None}
+        # A snapshot is the latest price: a pending live copy would repeat its seq.
+        self.outbox.discard_prices(frames)
+        for frame in frames.values():
+            self.outbox.put_reply(frame)
 
     def _unsubscribe(self, message: Unsubscribe) -> None:
         if not self._charge(message.id):

@@ -25,12 +25,18 @@ def bearer(key: str = DEV_KEY) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
+async def raw_http(server: ChronoServer, request: bytes) -> bytes:
+    """Send raw bytes of one HTTP request and return the whole response."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    writer.write(request)
+    response = await asyncio.wait_for(reader.read(), timeout=5)
+    writer.close()
+    return response
+
+
 async def http_get(server: ChronoServer, path: str) -> tuple[int, dict[str, str], bytes]:
     """Send one plain HTTP/1.1 GET and return status, headers and body."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
-    raw = await asyncio.wait_for(reader.read(), timeout=5)
-    writer.close()
+    raw = await raw_http(server, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
     head, _, body = raw.partition(b"\r\n\r\n")
     status_line, *header_lines = head.decode().split("\r\n")
     headers = dict(line.split(": ", 1) for line in header_lines)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 from chrono_sim.server import ChronoServer
-from tests.integration.support import http_get
+from tests.integration.support import http_get, raw_http
 
 
 async def test_plain_http_on_stream_is_400_with_one_line(server: ChronoServer) -> None:
@@ -17,19 +16,13 @@ async def test_plain_http_on_stream_is_400_with_one_line(server: ChronoServer) -
 
 
 async def test_another_method_on_stream_is_400_too(server: ChronoServer) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
-    writer.write(b"POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
-    status_line = await asyncio.wait_for(reader.readline(), timeout=5)
-    writer.close()
-    assert status_line.split()[1] == b"400"
+    request = b"POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+    assert (await raw_http(server, request)).split()[1] == b"400"
 
 
 async def test_repeated_headers_do_not_break_the_server(server: ChronoServer) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
-    writer.write(b"GET /docs HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
-    status_line = await asyncio.wait_for(reader.readline(), timeout=5)
-    writer.close()
-    assert status_line.split()[1] == b"200"
+    request = b"GET /docs HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"
+    assert (await raw_http(server, request)).split()[1] == b"200"
 
 
 async def test_any_other_path_is_404(server: ChronoServer) -> None:
