@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from chrono_cli import serve, symbols, tail
+from chrono_cli import demo, generate, record, serve, symbols, tail
 from chrono_cli.exit_codes import ExitCode
 
 app = typer.Typer(
@@ -27,6 +27,9 @@ def _root() -> None:
 app.command("serve")(serve.serve)
 app.command("tail", epilog=tail.EPILOG)(tail.tail)
 app.command("symbols")(symbols.symbols)
+app.command("generate", epilog=generate.EPILOG)(generate.generate)
+app.command("record", epilog=record.EPILOG)(record.record)
+app.command("demo")(demo.demo)
 
 
 def main() -> None:

@@ -1,37 +1,158 @@
-"""`chrono serve`: the `/stream` server on the synthetic market."""
+"""`chrono serve`: the `/stream` server on the synthetic market or a replayed file."""
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from chrono_cli.exit_codes import ExitCode
+from chrono_cli.options import DURATION_METAVAR, duration
 
 if TYPE_CHECKING:
+    from chrono_sim.clock import Clock
     from chrono_sim.config import ServerConfig
+    from chrono_sim.sources import PriceSource, ReplaySource
+    from chrono_sim.tape import Tape
+
+# Options that mean something only with --replay, and only without it: parameter -> flag.
+REPLAY_ONLY = {
+    "speed": "--speed",
+    "loop": "--loop",
+    "start": "--from",
+    "stop": "--to",
+    "keep_timestamps": "--keep-timestamps",
+    "skip_bad_lines": "--skip-bad-lines",
+}
+SYNTHETIC_ONLY = {"interval": "--interval", "seed": "--seed", "universe": "--universe"}
+MAX_SPEED = math.inf  # what `--speed max` parses to
+
+Announcement = tuple[int, str]  # a logging level and a message, logged once listening
+
+
+def replay_speed(text: str | float) -> float:
+    """Typer `parser=` for `--speed`: a positive number, or `max` (`math.inf`)."""
+    if isinstance(text, int | float):  # the default, already a number
+        return float(text)
+    if text.strip().lower() == "max":
+        return MAX_SPEED
+    try:
+        speed = float(text)
+    except ValueError:
+        speed = math.nan
+    if not (math.isfinite(speed) and speed > 0):
+        raise typer.BadParameter(
+            f"{text!r}: use a positive number (60 plays an hour a minute) or max"
+        )
+    return speed
+
+
+def window_bound(text: str) -> str:
+    """Typer `parser=` for `--from`/`--to`: checks the spelling now, resolves it once read."""
+    from chrono_sim.errors import ConfigError
+    from chrono_sim.sources import parse_bound
+
+    try:
+        parse_bound(text, first_ms=0)
+    except ConfigError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return text
 
 
 def serve(
+    ctx: typer.Context,
     host: Annotated[
         str, typer.Option(help="Address to bind; 'localhost' binds both 127.0.0.1 and ::1.")
     ] = "localhost",
     port: Annotated[int, typer.Option(help="TCP port (0 picks a free one).")] = 3000,
     interval: Annotated[
-        float, typer.Option(help="Mean seconds between two updates of one symbol.")
+        float,
+        typer.Option(
+            parser=duration,
+            metavar=DURATION_METAVAR,
+            help="Mean time between two updates of one symbol (synthetic market).",
+        ),
     ] = 4.0,
     heartbeat_interval: Annotated[
-        float, typer.Option(help="Seconds between automatic heartbeat pongs.")
+        float,
+        typer.Option(
+            parser=duration,
+            metavar=DURATION_METAVAR,
+            help="Time between automatic heartbeat pongs.",
+        ),
     ] = 30.0,
     idle_timeout: Annotated[
-        float, typer.Option(help="Close a connection idle this many seconds (code 4408).")
+        float,
+        typer.Option(
+            parser=duration,
+            metavar=DURATION_METAVAR,
+            help="Close a connection idle this long (code 4408).",
+        ),
     ] = 300.0,
     seed: Annotated[
-        int | None, typer.Option(help="Seed of the price generator (default: random, logged).")
+        int | None,
+        typer.Option(help="Seed of the synthetic market (default: random, logged)."),
     ] = None,
+    universe: Annotated[
+        int,
+        typer.Option(min=0, metavar="N", help="Add N made-up symbols to the market (scale tests)."),
+    ] = 0,
+    replay: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="Replay a recorded file (JSON lines or CSV, maybe .gz) instead of the "
+            "synthetic market; it starts when the first client subscribes.",
+        ),
+    ] = None,
+    speed: Annotated[
+        float,
+        typer.Option(
+            parser=replay_speed,
+            metavar="N|max",
+            help="Replay N times faster than recorded; max: as fast as the clients read.",
+        ),
+    ] = 1.0,
+    loop: Annotated[
+        bool, typer.Option("--loop", help="Start the replay again after its last update.")
+    ] = False,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            parser=window_bound,
+            metavar="TIME|OFFSET",
+            help="Replay from this UTC time (2025-10-10T14:30:00Z) or this far into the "
+            "file (10m).",
+        ),
+    ] = None,
+    stop: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            parser=window_bound,
+            metavar="TIME|OFFSET",
+            help="Replay up to (not including) this time or offset.",
+        ),
+    ] = None,
+    keep_timestamps: Annotated[
+        bool,
+        typer.Option(
+            "--keep-timestamps", help="Send the recorded timestamps instead of rebasing to now."
+        ),
+    ] = False,
+    skip_bad_lines: Annotated[
+        bool,
+        typer.Option(
+            "--skip-bad-lines", help="Skip malformed lines of the file (and log how many)."
+        ),
+    ] = False,
     keys: Annotated[
         Path | None, typer.Option(help="API keys file (TOML, [[key]] tables).", metavar="FILE")
     ] = None,
@@ -44,15 +165,20 @@ def serve(
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every connection.")] = False,
 ) -> None:
-    """Serve ws://HOST:PORT/stream with synthetic prices until Ctrl-C or SIGTERM."""
+    """Serve ws://HOST:PORT/stream until Ctrl-C or SIGTERM: synthetic prices, or --replay FILE."""
     import asyncio
-    import logging
     import secrets
 
+    from chrono_sim.catalog import DEFAULT_CATALOG
+    from chrono_sim.clock import SystemClock
     from chrono_sim.config import ProtocolLimits, ServerConfig
     from chrono_sim.errors import ConfigError
     from chrono_sim.keys import KeyStore, load_keys
 
+    if replay is None:
+        _refuse_given(ctx, REPLAY_ONLY, "applies only with --replay FILE")
+    else:
+        _refuse_given(ctx, SYNTHETIC_ONLY, "applies to the synthetic market, not to --replay")
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(message)s",
@@ -60,12 +186,34 @@ def serve(
     )
     # websockets' own INFO lines duplicate ours; its warnings still show.
     logging.getLogger("websockets").setLevel(logging.WARNING)
+    clock = SystemClock()
+    source: ReplaySource | None = None
+    announcements: list[Announcement] = []
     try:
+        if replay is not None:
+            source, announcements = _replay_source(
+                replay,
+                clock,
+                speed=speed,
+                loop=loop,
+                window=(start, stop),
+                keep_timestamps=keep_timestamps,
+                skip_bad_lines=skip_bad_lines,
+            )
+        seed = seed if seed is not None else secrets.randbelow(2**31)
+        catalog = DEFAULT_CATALOG
+        if source is not None:
+            catalog = source.catalog
+        elif universe:
+            from chrono_sim.market.universe import with_universe
+
+            catalog = with_universe(DEFAULT_CATALOG, universe, seed=seed)
         config = ServerConfig(
             host=host,
             port=port,
             interval=interval,
-            seed=seed if seed is not None else secrets.randbelow(2**31),
+            seed=seed,
+            catalog=catalog,
             keys=load_keys(keys) if keys else KeyStore.development(),
             limits=ProtocolLimits(heartbeat_interval=heartbeat_interval, idle_timeout=idle_timeout),
             max_connections=max_connections,
@@ -74,15 +222,83 @@ def serve(
     except ConfigError as exc:
         _fail(ExitCode.CONFIG, str(exc))
     try:
-        asyncio.run(_run(config))
+        asyncio.run(_run(config, clock, source, replay, announcements))
     except OSError as exc:
         reason = os.strerror(exc.errno) if exc.errno else str(exc)
         _fail(ExitCode.UNAVAILABLE, f"cannot listen on {host}:{port}: {reason}")
 
 
-async def _run(config: ServerConfig) -> None:
+def format_replay(path: Path | str, tape: Tape, speed: float, loop: bool, keep: bool) -> str:
+    """One line saying what a replay plays and how, e.g. for the server's log."""
+    from chrono_sim.durations import format_duration
+    from chrono_sim.timestamps import format_timestamp
+
+    first, last = int(tape.time_ms[0]), int(tape.time_ms[-1])
+    span = (last - first) / 1000
+    symbols = len(set(tape.symbol.tolist()))
+    if speed == MAX_SPEED:
+        pace = "at max speed (as fast as the clients read)"
+    else:
+        pace = f"at {speed:g}x" + (
+            f" ({format_duration(round(span / speed))} a pass)" if span else ""
+        )
+    return (
+        f"replaying {path}: {len(tape):,} updates of {symbols} symbol{'s' * (symbols != 1)}, "
+        f"{format_timestamp(first / 1000)} to {format_timestamp(last / 1000)} "
+        f"({format_duration(round(span))}), {pace}"
+        f"{', looping' if loop else ''}, "
+        f"{'recorded timestamps' if keep else 'timestamps rebased to now'}; "
+        "it starts when a client subscribes"
+    )
+
+
+def _replay_source(
+    path: Path,
+    clock: Clock,
+    *,
+    speed: float,
+    loop: bool,
+    window: tuple[str | None, str | None],
+    keep_timestamps: bool,
+    skip_bad_lines: bool,
+) -> tuple[ReplaySource, list[Announcement]]:
+    """Read, cut and wrap `path`; raises `ConfigError` (a `DataFileError` for the file)."""
+    from chrono_sim.datafiles import read_tape
+    from chrono_sim.errors import DataFileError
+    from chrono_sim.sources import ReplaySource, cut_window
+
+    announcements: list[Announcement] = []
+    read = read_tape(path, skip_bad=skip_bad_lines)
+    if read.skipped:
+        announcements.append(
+            (
+                logging.WARNING,
+                f"skipped {read.skipped:,} malformed line{'s' * (read.skipped != 1)} "
+                f"of {path}; the first: {read.first_problem}",
+            )
+        )
+    if not len(read.tape):
+        raise DataFileError(str(path), "no price update to replay")
+    tape = cut_window(read.tape, *window)
+    source = ReplaySource(
+        tape,
+        clock=clock,
+        speed=None if speed == MAX_SPEED else speed,
+        loop=loop,
+        keep_timestamps=keep_timestamps,
+    )
+    announcements.append((logging.INFO, format_replay(path, tape, speed, loop, keep_timestamps)))
+    return source, announcements
+
+
+async def _run(
+    config: ServerConfig,
+    clock: Clock,
+    source: PriceSource | None,
+    replay: Path | None,
+    announcements: Sequence[Announcement],
+) -> None:
     import asyncio
-    import logging
     import signal
 
     from chrono_sim.server import ChronoServer
@@ -94,25 +310,36 @@ async def _run(config: ServerConfig) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    server = ChronoServer(config)
+    server = ChronoServer(config, source=source, clock=clock)
     await server.start()
     addresses = ", ".join(_format_address(sock.getsockname()) for sock in server.sockets)
     display_host = config.host if ":" not in config.host else f"[{config.host}]"
+    market = f"seed {config.seed}" if replay is None else f"from {replay}"
     log.info(
-        "listening on ws://%s:%d/stream (%s); docs at http://%s:%d/docs; %d symbols, seed %d",
+        "listening on ws://%s:%d/stream (%s); docs at http://%s:%d/docs; %d symbols, %s",
         display_host,
         server.port,
         addresses,
         display_host,
         server.port,
         len(config.catalog),
-        config.seed,
+        market,
     )
+    for level, message in announcements:
+        log.log(level, "%s", message)
     await stop.wait()
     log.info("shutting down: closing %d connection(s) with 1001", server.open_connections)
     server.close()
     await server.wait_closed()
     log.info("stopped")
+
+
+def _refuse_given(ctx: typer.Context, options: dict[str, str], why: str) -> None:
+    """A usage error (exit 2) naming the first of `options` given on the command line."""
+    for name, flag in options.items():
+        origin = ctx.get_parameter_source(name)
+        if origin is not None and origin.name not in ("DEFAULT", "DEFAULT_MAP"):
+            _fail(ExitCode.USAGE, f"{flag} {why}")
 
 
 def _format_address(sockname: tuple[object, ...]) -> str:

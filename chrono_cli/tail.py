@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from chrono_cli.exit_codes import ExitCode
+from chrono_cli.options import DURATION_METAVAR
+from chrono_cli.options import duration as duration_option
 
 if TYPE_CHECKING:
     from chrono_cli.tail_json import JsonLinesSink
     from chrono_cli.tail_live import TableSink
-    from chrono_sim.client import FeedClient
-    from chrono_sim.errors import RequestRefusedError
 
 DEFAULT_URL = "ws://localhost:3000/stream"
 DEV_KEY = "chrono_public_dev_key_001"  # chrono_sim.keys.DEV_KEY, not imported for start-up speed
@@ -38,7 +37,10 @@ def tail(
     ] = False,
     count: Annotated[int | None, typer.Option(min=1, help="Exit after N price updates.")] = None,
     duration: Annotated[
-        float | None, typer.Option(min=0.0, help="Exit after this many seconds.")
+        float | None,
+        typer.Option(
+            parser=duration_option, metavar=DURATION_METAVAR, help="Exit after this long."
+        ),
     ] = None,
     snapshot: Annotated[
         bool, typer.Option(help="Ask for each symbol's last price on subscribe.")
@@ -58,7 +60,8 @@ def tail(
     try:
         code = asyncio.run(_tail(url, api_key, tuple(symbols), as_json, count, duration, snapshot))
     except InvalidUrlError as exc:
-        _fail(ExitCode.USAGE, str(exc))
+        print(f"chrono tail: error: {exc}", file=sys.stderr)
+        raise typer.Exit(ExitCode.USAGE) from None
     raise typer.Exit(code)
 
 
@@ -71,13 +74,10 @@ async def _tail(
     duration: float | None,
     snapshot: bool,
 ) -> ExitCode:
-    import asyncio
-    import signal
-
+    from chrono_cli.feed_run import run_feed
     from chrono_cli.tail_json import JsonLinesSink
     from chrono_sim.client import FeedClient
     from chrono_sim.clock import SystemClock
-    from chrono_sim.errors import AuthenticationError, RequestRefusedError
 
     clock = SystemClock()
     client = FeedClient(url, api_key=api_key, symbols=symbols, snapshot=snapshot, clock=clock)
@@ -89,86 +89,4 @@ async def _tail(
         from chrono_cli.tail_state import TailState
 
         sink = TableSink(TailState(symbols), clock, title=url)
-    progress = _Progress()
-    consumer = asyncio.create_task(_consume(client, sink, count, progress))
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, consumer.cancel)
-    try:
-        with sink:
-            async with asyncio.timeout(duration):
-                await consumer
-    except (asyncio.CancelledError, TimeoutError):
-        # Ctrl-C or --duration: the normal ways to stop, unless no connection ever worked.
-        if not progress.connected:
-            return _error(ExitCode.UNAVAILABLE, f"could not connect to {url}: {progress.reason}")
-    except AuthenticationError as exc:
-        return _error(ExitCode.UNAUTHORIZED, f"API key refused: {exc}")
-    except RequestRefusedError as exc:
-        return _error(ExitCode.REFUSED, await _explain_refusal(url, exc))
-    except BrokenPipeError:
-        _silence_stdout()  # the reader went away (e.g. `| head`): nothing left to do
-    finally:
-        await client.aclose()
-    return ExitCode.OK
-
-
-class _Progress:
-    """What the run got to, for choosing the exit code when it is stopped."""
-
-    connected = False
-    reason = "no attempt finished"
-
-
-async def _consume(
-    client: FeedClient, sink: JsonLinesSink | TableSink, count: int | None, progress: _Progress
-) -> None:
-    from chrono_sim.client import Connected, Disconnected, Price
-
-    received = 0
-    async for event in client.events():
-        sink.handle(event)
-        if isinstance(event, Connected):
-            progress.connected = True
-        elif isinstance(event, Disconnected):
-            progress.reason = event.reason
-        elif isinstance(event, Price):
-            received += 1
-            if count is not None and received >= count:
-                return
-
-
-async def _explain_refusal(url: str, exc: RequestRefusedError) -> str:
-    """The refusal as one line, with the closest offered symbol for each unknown one."""
-    import asyncio
-
-    from chrono_sim.client.symbols import SymbolsUnavailableError, fetch_symbols, suggest
-    from chrono_sim.messages import ErrorCode
-
-    if exc.code != ErrorCode.UNKNOWN_SYMBOL or not exc.symbols:
-        return str(exc)
-    try:
-        offered = [
-            entry["symbol"] for entry in await asyncio.to_thread(fetch_symbols, url, timeout=2.0)
-        ]
-    except SymbolsUnavailableError:
-        offered = []
-    parts = []
-    for name in exc.symbols:
-        hint = suggest(name, offered)
-        parts.append(f"{name} (did you mean {hint}?)" if hint else name)
-    return f"unknown symbol{'s' if len(parts) > 1 else ''}: {', '.join(parts)}"
-
-
-def _error(code: ExitCode, message: str) -> ExitCode:
-    print(f"chrono tail: error: {message}", file=sys.stderr, flush=True)
-    return code
-
-
-def _fail(code: ExitCode, message: str) -> None:
-    raise typer.Exit(_error(code, message))
-
-
-def _silence_stdout() -> None:
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    return await run_feed(client, sink, command="tail", count=count, duration=duration)

@@ -4,7 +4,9 @@
 
     ChronoError                 anything this package raises on purpose
     ├── ConfigError             a setting or file the user gave is unusable
-    │   └── KeysFileError       the API keys TOML file is unreadable or invalid
+    │   ├── KeysFileError       the API keys TOML file is unreadable or invalid
+    │   └── DataFileError       a price data file (JSON lines or CSV) is unreadable or
+    │                           malformed; names the file and, where known, the line
     ├── MessageError            a client message breaks the protocol's shape rules
     │                           (the session turns it into a VALIDATION_ERROR reply)
     └── ClientError             the feed client cannot go on
@@ -30,6 +32,20 @@ class ConfigError(ChronoError):
 
 class KeysFileError(ConfigError):
     """The API keys file is missing, is not valid TOML, or holds an invalid entry."""
+
+
+class DataFileError(ConfigError):
+    """A price data file cannot be read or written.
+
+    `path` names the file; `line` is the 1-based line at fault, when there is one.
+    """
+
+    def __init__(self, path: str, detail: str, *, line: int | None = None) -> None:
+        where = f"{path}, line {line}" if line is not None else path
+        super().__init__(f"{where}: {detail}")
+        self.path = path
+        self.line = line
+        self.detail = detail
 
 
 class MessageError(ChronoError):

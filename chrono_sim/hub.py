@@ -17,12 +17,18 @@ class Subscriber(Protocol):
 
     def deliver(self, symbol: str, frame: bytes) -> None: ...
 
+    @property
+    def pending_prices(self) -> int:
+        """Price frames delivered and not yet written out (for flow control)."""
+        ...
+
 
 class Hub:
     """Per-symbol subscriber sets, `seq` counters and the latest update of each symbol."""
 
     def __init__(self) -> None:
         self._subscribers: dict[str, set[Subscriber]] = {}
+        self._members: dict[Subscriber, int] = {}  # each subscriber's number of symbols
         self._seq: dict[str, int] = {}
         self._latest: dict[str, PriceUpdate] = {}
         self._snapshots: dict[str, bytes] = {}
@@ -62,17 +68,40 @@ class Hub:
             frame = self._snapshots[symbol] = encode(msgspec.structs.replace(latest, snapshot=True))
         return frame
 
+    @property
+    def has_subscribers(self) -> bool:
+        """True while at least one subscriber holds at least one symbol."""
+        return bool(self._members)
+
+    def has_room(self, limit: int) -> bool:
+        """True when someone subscribes and no subscriber has more than `limit` prices pending.
+
+        A client-paced feed publishes only while this holds: it then goes as
+        fast as the slowest subscriber reads, and with nobody subscribed it
+        waits, so the first subscriber gets the source from its beginning.
+        """
+        return self.has_subscribers and all(
+            member.pending_prices <= limit for member in self._members
+        )
+
     def subscribe(self, subscriber: Subscriber, symbols: Iterable[str]) -> None:
         for symbol in symbols:
-            self._subscribers.setdefault(symbol, set()).add(subscriber)
+            holders = self._subscribers.setdefault(symbol, set())
+            if subscriber not in holders:
+                holders.add(subscriber)
+                self._members[subscriber] = self._members.get(subscriber, 0) + 1
 
     def unsubscribe(self, subscriber: Subscriber, symbols: Iterable[str]) -> None:
         for symbol in symbols:
             holders = self._subscribers.get(symbol)
-            if holders is not None:
-                holders.discard(subscriber)
+            if holders is not None and subscriber in holders:
+                holders.remove(subscriber)
                 if not holders:
                     del self._subscribers[symbol]
+                if (held := self._members[subscriber] - 1) > 0:
+                    self._members[subscriber] = held
+                else:
+                    del self._members[subscriber]
 
     def subscriber_count(self, symbol: str) -> int:
         return len(self._subscribers.get(symbol, ()))

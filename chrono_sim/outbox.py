@@ -47,6 +47,11 @@ class Outbox:
     def replies_full(self) -> bool:
         return self._reply_bytes >= self.reply_limit_bytes
 
+    @property
+    def pending_prices(self) -> int:
+        """Price frames waiting; past `price_limit` they would be conflated."""
+        return len(self._prices)
+
     def put_reply(self, frame: bytes) -> None:
         self._replies.append(frame)
         self._reply_bytes += len(frame)

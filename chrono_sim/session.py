@@ -83,6 +83,11 @@ class Session:
         return tuple(self._symbols)
 
     @property
+    def pending_prices(self) -> int:
+        """Price frames published to this client and not yet taken for writing."""
+        return self.outbox.pending_prices
+
+    @property
     def backlogged(self) -> bool:
         """True while the client leaves too many replies unread: stop reading its requests."""
         return self.outbox.replies_full

@@ -25,7 +25,7 @@ from chrono_sim.server.connection import refuse, run_session
 from chrono_sim.server.docs import render_docs
 from chrono_sim.server.feed import pump
 from chrono_sim.session import Session
-from chrono_sim.sources.base import PriceSource
+from chrono_sim.sources.base import CLIENT_PACED_BATCH, PriceSource
 from chrono_sim.sources.synthetic import SyntheticSource
 
 log = logging.getLogger("chrono_sim.server")
@@ -42,6 +42,10 @@ class ChronoServer:
     `source` defaults to the synthetic market of `config`; `clock` to the
     system clock (its `monotonic()` must share asyncio's time base). Passing
     the `hub` of a previous server keeps `seq` numbering across a restart.
+    A source that `waits_for_subscriber` (a replay) starts with the first
+    subscription; a client-paced one (a replay at max speed) publishes only
+    while every subscriber has room for a batch, so its clients see every
+    update.
     """
 
     def __init__(
@@ -64,6 +68,9 @@ class ChronoServer:
         )
         self._servers: list[Server] = []
         self._feed: asyncio.Task[None] | None = None
+        # Set whenever a subscription or a subscriber's pending prices may have changed:
+        # after each flush of a connection's outbox and when a connection ends.
+        self._drained = asyncio.Event()
         self._started = self.clock.monotonic()
 
     # --- lifecycle ------------------------------------------------------------
@@ -148,12 +155,31 @@ class ChronoServer:
 
     async def _run_feed(self) -> None:
         try:
-            await pump(self.source, self.hub, self.clock)
+            await pump(
+                self.source,
+                self.hub,
+                self.clock,
+                wait_for_subscriber=self._wait_for_subscriber,
+                wait_for_room=self._wait_for_room,
+            )
             log.info("price source exhausted; connections stay open")
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("price source failed; no more prices will be published")
+
+    async def _wait_for_subscriber(self) -> None:
+        # A subscription is acknowledged with a reply, whose flush sets the event.
+        while not self.hub.has_subscribers:
+            self._drained.clear()
+            await self._drained.wait()
+
+    async def _wait_for_room(self) -> None:
+        # Room for a whole batch below the outbox's conflation threshold.
+        limit = max(0, self.config.limits.price_backlog - CLIENT_PACED_BATCH)
+        while not self.hub.has_room(limit):
+            self._drained.clear()
+            await self._drained.wait()
 
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
         path = request.path.partition("?")[0]
@@ -240,5 +266,7 @@ class ChronoServer:
             limits=self.config.limits,
             on_ready=ready.set,
         )
-        await run_session(ws, session, ready, self.clock, self.config.stall_timeout)
+        await run_session(
+            ws, session, ready, self.clock, self.config.stall_timeout, self._drained.set
+        )
         log.debug("closed %s code=%s", peer, ws.close_code)

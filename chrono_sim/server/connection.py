@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
@@ -32,14 +33,17 @@ async def run_session(
     ready: asyncio.Event,
     clock: Clock,
     stall_timeout: float,
+    on_drained: Callable[[], None] = lambda: None,
 ) -> None:
     """Pump frames between `ws` and `session` until either side closes.
 
     `ready` must be the event the session's `on_ready` sets; a write blocked
-    for `stall_timeout` seconds drops the connection.
+    for `stall_timeout` seconds drops the connection. `on_drained` is called
+    whenever the session's pending prices may have dropped: after each flush
+    and once the session has closed (a client-paced feed waits on it).
     """
     drained = asyncio.Event()
-    writer = asyncio.create_task(_write(ws, session, ready, drained, stall_timeout))
+    writer = asyncio.create_task(_write(ws, session, ready, drained, stall_timeout, on_drained))
     timer = _Timer(ws, session, clock)
     try:
         async for data in ws:
@@ -55,6 +59,7 @@ async def run_session(
         timer.cancel()
         writer.cancel()
         session.close()
+        on_drained()
 
 
 async def _write(
@@ -63,6 +68,7 @@ async def _write(
     ready: asyncio.Event,
     drained: asyncio.Event,
     stall_timeout: float,
+    on_drained: Callable[[], None],
 ) -> None:
     watchdog = _StallWatchdog(ws, stall_timeout)
     try:
@@ -71,6 +77,7 @@ async def _write(
             ready.clear()
             frames = session.take_frames()
             drained.set()
+            on_drained()
             watchdog.start()
             try:
                 for frame in frames:

@@ -3,17 +3,39 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from chrono_sim.clock import Clock
 from chrono_sim.hub import Hub
 from chrono_sim.sources.base import PriceSource
 
+Wait = Callable[[], Awaitable[None]]
 
-async def pump(source: PriceSource, hub: Hub, clock: Clock) -> None:
-    """Publish each quote when it falls due; return once the source is exhausted."""
+
+async def pump(
+    source: PriceSource,
+    hub: Hub,
+    clock: Clock,
+    *,
+    wait_for_subscriber: Wait | None = None,
+    wait_for_room: Wait | None = None,
+) -> None:
+    """Publish each quote when it falls due; return once the source is exhausted.
+
+    The waits are the server's flow control, each used only when given:
+    `wait_for_subscriber` is awaited once, before the source is first asked,
+    if the source `waits_for_subscriber`; `wait_for_room` before each batch
+    of a `client_paced` source, and should return once every subscriber can
+    take `CLIENT_PACED_BATCH` more price frames without conflation.
+    """
+    if wait_for_subscriber is not None and getattr(source, "waits_for_subscriber", False):
+        await wait_for_subscriber()
+    room = wait_for_room if source.client_paced else None
     while (due := source.next_due()) is not None:
-        delay = due - clock.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        if room is not None:
+            await room()
+        # Sleep even when nothing needs waiting for: a source that is due again at
+        # once (client-paced, or running behind) must not starve the connections.
+        await asyncio.sleep(max(0.0, due - clock.monotonic()))
         for quote in source.pop_due(clock.monotonic()):
             hub.publish(quote)

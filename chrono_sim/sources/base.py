@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import Protocol
 
 from chrono_sim.catalog import Catalog
+from chrono_sim.quote import Quote
 
+__all__ = ["CLIENT_PACED_BATCH", "PriceSource", "Quote"]
 
-@dataclass(frozen=True, slots=True)
-class Quote:
-    """A price as a source produces it. The hub adds `seq` when it publishes it.
-
-    `time` is Unix epoch seconds; `exchange` becomes the message's `source`.
-    """
-
-    symbol: str
-    price: float
-    volume: float | None
-    exchange: str
-    time: float
-
-    def __post_init__(self) -> None:
-        if not (math.isfinite(self.price) and self.price > 0):
-            raise ValueError(
-                f"{self.symbol}: a price must be finite and positive, not {self.price}"
-            )
-        if self.volume is not None and not (math.isfinite(self.volume) and self.volume >= 0):
-            raise ValueError(f"{self.symbol}: volume must be finite and >= 0, not {self.volume}")
+# The most quotes a client-paced source returns from one `pop_due` call: the feed
+# waits until every subscriber has room for this many more price frames.
+CLIENT_PACED_BATCH = 64
 
 
 class PriceSource(Protocol):
@@ -38,10 +21,22 @@ class PriceSource(Protocol):
     reading, or None once the source is exhausted), waits until then, and
     collects what is due with `pop_due(now)`. With a manual clock a test can
     run hours of a source in microseconds.
+
+    A `client_paced` source has no schedule of its own: `next_due()` is
+    always now, `pop_due` returns at most `CLIENT_PACED_BATCH` quotes, and
+    the feed publishes only as fast as the slowest subscriber reads.
+
+    A source may also set `waits_for_subscriber = True` (absent means
+    False): its schedule starts the first time it is asked, and the server
+    asks only once a client has subscribed, so that client sees it from the
+    start (a replay does this).
     """
 
     @property
     def catalog(self) -> Catalog: ...
+
+    @property
+    def client_paced(self) -> bool: ...
 
     def next_due(self) -> float | None: ...
 

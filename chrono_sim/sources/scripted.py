@@ -12,6 +12,8 @@ from chrono_sim.sources.base import Quote
 class ScriptedSource:
     """Plays `(due, quote)` pairs in order; `due` is a `Clock.monotonic()` reading."""
 
+    client_paced = False
+
     def __init__(self, catalog: Catalog, script: Iterable[tuple[float, Quote]] = ()) -> None:
         self._catalog = catalog
         self._script = deque(sorted(script, key=lambda item: item[0]))

@@ -1,97 +1,73 @@
-"""A seeded random walk per symbol, quoted by several exchanges.
+"""The live synthetic market: `MarketModel` chunks played against the injectable clock.
 
-Each symbol has its own random stream derived from (seed, symbol), so the same
-seed replays the same market and adding a symbol leaves the others' paths
-alone. Log-price steps scale with the symbol's annual volatility and the time
-since its last quote, so prices stay positive whatever the horizon. The
-richer market models (volatility clustering, jumps, correlation) are a later
-source behind the same interface.
+The model works ahead a chunk (an hour of market) at a time; this source
+hands its updates out as they fall due. Quotes carry the model's timestamps,
+which start at the clock's wall time, so a live feed and `chrono generate`
+with the same seed and start differ only in when the updates are sent.
 """
 
 from __future__ import annotations
 
-import hashlib
-import heapq
 import math
-import random
 
-from chrono_sim.catalog import Catalog, SymbolSpec
+from chrono_sim.catalog import Catalog
 from chrono_sim.clock import Clock
+from chrono_sim.market import MarketModel
 from chrono_sim.sources.base import Quote
+from chrono_sim.tape import Tape
 
-SECONDS_PER_YEAR = 365.25 * 24 * 3600
-# Gaps between two quotes of one symbol are Gamma(4, interval/4): mean `interval`,
-# and with the default 4 s nearly all of them fall in the document's "1-10 seconds".
-GAP_SHAPE = 4.0
 DEFAULT_INTERVAL = 4.0
-BASIS_SPREAD = 3e-4  # exchanges quote within a few basis points of each other
-TICK_NOISE = 1e-4
-
-
-def symbol_rng(seed: int, symbol: str) -> random.Random:
-    """The random stream of one symbol; independent of every other symbol's."""
-    digest = hashlib.sha256(f"{seed}:{symbol}".encode()).digest()
-    return random.Random(int.from_bytes(digest[:16], "big"))
-
-
-class _Walk:
-    __slots__ = ("_basis", "_interval", "_log_price", "_rng", "_spec", "_step_scale", "_tick")
-
-    def __init__(self, spec: SymbolSpec, rng: random.Random, interval: float) -> None:
-        self._spec = spec
-        self._rng = rng
-        self._interval = interval
-        self._log_price = math.log(spec.reference_price)
-        self._step_scale = spec.annual_volatility / math.sqrt(SECONDS_PER_YEAR)
-        self._basis = {name: rng.uniform(-BASIS_SPREAD, BASIS_SPREAD) for name in spec.exchanges}
-        self._tick = 10.0**-spec.decimals
-
-    def gap(self) -> float:
-        return self._rng.gammavariate(GAP_SHAPE, self._interval / GAP_SHAPE)
-
-    def quote(self, elapsed: float, at: float) -> Quote:
-        rng = self._rng
-        self._log_price += self._step_scale * math.sqrt(elapsed) * rng.gauss()
-        exchange = rng.choice(self._spec.exchanges)
-        raw = math.exp(self._log_price + self._basis[exchange] + TICK_NOISE * rng.gauss())
-        # Rounding to the tick may not take a price to zero: one tick is the floor.
-        price = max(round(raw, self._spec.decimals), self._tick)
-        volume = round(self._spec.daily_volume * rng.lognormvariate(0.0, 0.1), 2)
-        return Quote(self._spec.symbol, price, volume, exchange, at)
 
 
 class SyntheticSource:
-    """Quotes every catalog symbol at random intervals averaging `interval` seconds.
+    """Quotes every catalog symbol at Poisson times averaging `interval` seconds per symbol.
 
     Each symbol's opening quote is due at once, so a subscriber asking for a
     snapshot always gets one.
     """
 
+    client_paced = False
+
     def __init__(self, *, catalog: Catalog, clock: Clock, seed: int, interval: float) -> None:
         if not interval > 0:
             raise ValueError("interval must be positive")
+        if not len(catalog):
+            raise ValueError("a synthetic market needs at least one symbol")
         self._catalog = catalog
-        self._clock = clock
-        now = clock.monotonic()
-        self._walks = [_Walk(spec, symbol_rng(seed, spec.symbol), interval) for spec in catalog]
-        self._last: list[float] = [now] * len(self._walks)
-        self._queue: list[tuple[float, int]] = [(now, index) for index in range(len(self._walks))]
-        heapq.heapify(self._queue)
+        self._start_ms = round(clock.time() * 1000)
+        self._start_monotonic = clock.monotonic()
+        self._model = MarketModel(catalog, seed=seed, interval=interval, start_ms=self._start_ms)
+        self._tape = self._model.next_chunk()
+        self._next = 0
 
     @property
     def catalog(self) -> Catalog:
         return self._catalog
 
-    def next_due(self) -> float | None:
-        return self._queue[0][0] if self._queue else None
+    def next_due(self) -> float:
+        return self._due(int(self._current().time_ms[self._next]))
 
     def pop_due(self, now: float) -> list[Quote]:
-        wall_now = self._clock.time()
         due: list[Quote] = []
-        while self._queue and self._queue[0][0] <= now:
-            at, index = heapq.heappop(self._queue)
-            walk = self._walks[index]
-            due.append(walk.quote(at - self._last[index], wall_now - (now - at)))
-            self._last[index] = at
-            heapq.heappush(self._queue, (at + walk.gap(), index))
-        return due
+        # A millisecond past `now` as a first cut, then the exact test `next_due` makes:
+        # float rounding must neither hold back a due update nor release an early one.
+        horizon_ms = self._start_ms + math.floor((now - self._start_monotonic) * 1000) + 1
+        while True:
+            tape = self._current()
+            end = int(tape.time_ms.searchsorted(horizon_ms, "right"))
+            while end > self._next and self._due(int(tape.time_ms[end - 1])) > now:
+                end -= 1
+            if end <= self._next:
+                return due
+            due.extend(tape.take(slice(self._next, end)).quotes())
+            self._next = end
+
+    def _current(self) -> Tape:
+        """The chunk holding the next update; chunks are never empty of future updates."""
+        while self._next >= len(self._tape):
+            self._tape = self._model.next_chunk()
+            self._next = 0
+        return self._tape
+
+    def _due(self, time_ms: int) -> float:
+        return self._start_monotonic + (time_ms - self._start_ms) / 1000

@@ -11,7 +11,7 @@ import pytest
 from chrono_sim.catalog import DEFAULT_CATALOG
 from chrono_sim.config import ProtocolLimits, ServerConfig
 from chrono_sim.server import ChronoServer
-from chrono_sim.sources import ScriptedSource
+from chrono_sim.sources import PriceSource, ScriptedSource
 from tests.integration.support import KEYS
 
 StartServer = Callable[..., Awaitable[ChronoServer]]
@@ -19,16 +19,22 @@ StartServer = Callable[..., Awaitable[ChronoServer]]
 
 @pytest.fixture
 async def start_server() -> AsyncIterator[StartServer]:
-    """Start servers on 127.0.0.1 with a free port; prices come only from `hub.publish`."""
+    """Start servers on 127.0.0.1 with a free port.
+
+    Prices come only from `hub.publish` unless a `source` is given (its catalog
+    is then the server's).
+    """
     servers: list[ChronoServer] = []
 
-    async def _start(**settings: Any) -> ChronoServer:
+    async def _start(*, source: PriceSource | None = None, **settings: Any) -> ChronoServer:
         """`settings` may name any ProtocolLimits or ServerConfig field."""
         limit_names = {field.name for field in dataclasses.fields(ProtocolLimits)}
         limits = ProtocolLimits(**{k: v for k, v in settings.items() if k in limit_names})
         others = {k: v for k, v in settings.items() if k not in limit_names}
+        if source is not None:
+            others.setdefault("catalog", source.catalog)
         config = ServerConfig(host="127.0.0.1", port=0, keys=KEYS, limits=limits, **others)
-        server = ChronoServer(config, source=ScriptedSource(DEFAULT_CATALOG))
+        server = ChronoServer(config, source=source or ScriptedSource(DEFAULT_CATALOG))
         await server.start()
         servers.append(server)
         return server

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from websockets.asyncio.client import connect
 
+from chrono_sim.catalog import DEFAULT_CATALOG
+from chrono_sim.client.symbols import fetch_symbols
 from chrono_sim.keys import DEV_KEY
 from tests.integration.support import closed_with
 
@@ -130,3 +132,17 @@ def test_a_bad_option_value_is_one_line_and_exit_2() -> None:
     assert result.returncode in (2, 3)
     assert result.stderr.count("\n") == 1
     assert "interval" in result.stderr
+
+
+async def test_a_universe_adds_made_up_symbols_to_the_synthetic_market() -> None:
+    served = await start_serve("--universe", "30", "--seed", "4")
+    try:
+        listing = await asyncio.to_thread(
+            fetch_symbols, f"ws://127.0.0.1:{served.port}/stream", timeout=5.0
+        )
+    finally:
+        served.process.send_signal(signal.SIGTERM)
+        await served.process.wait()
+    symbols = [entry["symbol"] for entry in listing]
+    assert len(symbols) == 16 + 30
+    assert symbols[:16] == list(DEFAULT_CATALOG.symbols)

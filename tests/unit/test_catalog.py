@@ -116,3 +116,38 @@ def test_symbol_needs_a_name() -> None:
 def test_symbol_needs_an_exchange() -> None:
     with pytest.raises(ConfigError):
         _spec("A/USD", exchanges=())
+
+
+def test_select_keeps_the_named_symbols_in_the_order_given() -> None:
+    chosen = DEFAULT_CATALOG.select(["eth/usd", "BTC/USD"])
+    assert chosen.symbols == ("ETH/USD", "BTC/USD")
+    assert chosen["ETH/USD"] is DEFAULT_CATALOG["ETH/USD"]
+
+
+def test_select_ignores_blanks_and_repeats() -> None:
+    assert DEFAULT_CATALOG.select(["BTC/USD", " ", "btc/usd"]).symbols == ("BTC/USD",)
+
+
+def test_select_names_every_unknown_symbol_and_what_exists() -> None:
+    with pytest.raises(
+        ConfigError, match=r"unknown symbols NOPE/USD, BTC/EUR; choose from BTC/USD"
+    ):
+        DEFAULT_CATALOG.select(["NOPE/USD", "BTC/EUR"])
+
+
+def test_select_needs_at_least_one_symbol() -> None:
+    with pytest.raises(ConfigError, match="at least one symbol"):
+        DEFAULT_CATALOG.select([""])
+
+
+def test_a_market_correlation_outside_minus_one_to_one_is_refused() -> None:
+    with pytest.raises(ConfigError, match="correlation"):
+        SymbolSpec(
+            symbol="X/USD",
+            reference_price=1.0,
+            decimals=2,
+            annual_volatility=0.5,
+            daily_volume=1e6,
+            exchanges=("kraken",),
+            market_correlation=1.5,
+        )

@@ -9,8 +9,9 @@ from tests.support import quote
 
 
 class Recorder:
-    def __init__(self) -> None:
+    def __init__(self, pending_prices: int = 0) -> None:
         self.frames: list[bytes] = []
+        self.pending_prices = pending_prices  # what a session reports for flow control
 
     def deliver(self, symbol: str, frame: bytes) -> None:
         self.frames.append(frame)
@@ -70,3 +71,55 @@ def test_unsubscribed_subscribers_get_nothing(hub: Hub) -> None:
     hub.publish(quote())
     assert recorder.frames == []
     assert hub.subscriber_count("BTC/USD") == 0
+
+
+# --- room for a client-paced feed -------------------------------------------------
+
+
+def test_there_is_no_room_without_a_subscriber(hub: Hub) -> None:
+    """A max-speed replay waits for its first subscriber instead of playing to nobody."""
+    assert not hub.has_room(128)
+
+
+def test_there_is_room_when_every_subscriber_is_within_the_limit(hub: Hub) -> None:
+    hub.subscribe(Recorder(pending_prices=0), ["BTC/USD"])
+    hub.subscribe(Recorder(pending_prices=128), ["ETH/USD"])
+
+    assert hub.has_room(128)
+
+
+def test_one_subscriber_past_the_limit_leaves_no_room(hub: Hub) -> None:
+    hub.subscribe(Recorder(pending_prices=0), ["BTC/USD"])
+    hub.subscribe(Recorder(pending_prices=129), ["ETH/USD"])
+
+    assert not hub.has_room(128)
+
+
+def test_a_subscriber_that_left_every_symbol_no_longer_holds_the_feed_back(hub: Hub) -> None:
+    slow = Recorder(pending_prices=500)
+    hub.subscribe(Recorder(), ["BTC/USD"])
+    hub.subscribe(slow, ["BTC/USD", "ETH/USD"])
+    hub.unsubscribe(slow, ["BTC/USD"])
+    assert not hub.has_room(128)
+
+    hub.unsubscribe(slow, ["ETH/USD", "ETH/USD"])
+
+    assert hub.has_room(128)
+
+
+def test_subscribing_twice_to_a_symbol_needs_one_unsubscribe(hub: Hub) -> None:
+    recorder = Recorder()
+    hub.subscribe(recorder, ["BTC/USD"])
+    hub.subscribe(recorder, ["BTC/USD"])
+    hub.unsubscribe(recorder, ["BTC/USD"])
+
+    assert not hub.has_room(128)
+
+
+def test_has_subscribers_while_anyone_holds_a_symbol(hub: Hub) -> None:
+    recorder = Recorder()
+    assert not hub.has_subscribers
+    hub.subscribe(recorder, ["BTC/USD"])
+    assert hub.has_subscribers
+    hub.unsubscribe(recorder, ["BTC/USD"])
+    assert not hub.has_subscribers
