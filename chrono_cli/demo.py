@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from chrono_cli.exit_codes import ExitCode
-from chrono_cli.options import DURATION_METAVAR
-from chrono_cli.options import duration as duration_option
+from chrono_cli.options import StopAfterCount, StopAfterDuration
 
 if TYPE_CHECKING:
     from chrono_cli.tail_live import TableSink
@@ -27,13 +26,8 @@ def demo(
     port: Annotated[
         int, typer.Option(help="Port to serve on, for other clients too (0: any free one).")
     ] = 0,
-    count: Annotated[int | None, typer.Option(min=1, help="Stop after N price updates.")] = None,
-    duration: Annotated[
-        float | None,
-        typer.Option(
-            parser=duration_option, metavar=DURATION_METAVAR, help="Stop after this long."
-        ),
-    ] = None,
+    count: StopAfterCount = None,
+    duration: StopAfterDuration = None,
 ) -> None:
     """Serve the bundled sample market on localhost and watch it live; Ctrl-C stops both.
 
@@ -92,7 +86,7 @@ async def _demo(
         if sys.stdout.isatty():
             sink: TableSink | JsonLinesSink = _table(server, clock, symbols, speed)
         else:
-            sink = JsonLinesSink()
+            sink = JsonLinesSink(command="demo")
         return await run_feed(client, sink, command="demo", count=count, duration=duration)
 
 

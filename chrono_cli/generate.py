@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from chrono_cli.exit_codes import ExitCode
-from chrono_cli.options import DURATION_METAVAR, duration
+from chrono_cli.options import DURATION_METAVAR, MAX_UNIVERSE, check_interval, duration
 
 if TYPE_CHECKING:
     from chrono_sim.catalog import Catalog
@@ -36,7 +36,7 @@ def generate(
         ),
     ] = 3600.0,
     seed: Annotated[
-        int | None, typer.Option(help="Seed; the same seed gives byte-identical files.")
+        int | None, typer.Option(min=0, help="Seed; the same seed gives byte-identical files.")
     ] = None,
     interval: Annotated[
         float,
@@ -51,7 +51,10 @@ def generate(
         typer.Option(help="Comma-separated symbols (default: the whole catalog).", metavar="LIST"),
     ] = None,
     universe: Annotated[
-        int, typer.Option(min=0, help="Add N made-up symbols (for scale tests).", metavar="N")
+        int,
+        typer.Option(
+            min=0, max=MAX_UNIVERSE, help="Add N made-up symbols (for scale tests).", metavar="N"
+        ),
     ] = 0,
     start: Annotated[
         str, typer.Option(help="Timestamp of the first update (ISO 8601 UTC).")
@@ -62,8 +65,7 @@ def generate(
 
     from chrono_sim.errors import ConfigError
 
-    if not interval > 0:
-        raise typer.BadParameter("must be positive", param_hint="--interval")
+    check_interval(interval)
     seed = seed if seed is not None else secrets.randbelow(2**31)
     try:
         catalog = _catalog(symbols, universe, seed)
@@ -111,24 +113,38 @@ def _parse_start(text: str) -> int:
 def _write(
     output: Path, catalog: Catalog, seed: int, interval: float, start_ms: int, length: float
 ) -> tuple[int, float]:
-    """Write through a temporary file renamed at the end: a failed run leaves nothing half-done."""
-    import os
+    """Write through a temporary file renamed at the end: a failed run leaves nothing half-done.
 
-    from chrono_sim.datafiles import open_writer
+    SIGTERM is turned into KeyboardInterrupt meanwhile, so `kill` cleans up as Ctrl-C does.
+    """
+    import os
+    import signal
+
+    from chrono_sim.datafiles import file_format, open_writer
+    from chrono_sim.errors import DataFileError
     from chrono_sim.market import MarketModel
 
+    file_format(output)  # an unknown extension is refused under the user's own file name
     began = time.perf_counter()  # after the imports: the rate is the generator's, not Python's
     # Same suffixes, so the writer picks the same format; hidden, so no one mistakes it.
     partial = output.with_name(f".{output.name}.partial-{os.getpid()}{''.join(output.suffixes)}")
     model = MarketModel(catalog, seed=seed, interval=interval, start_ms=start_ms)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         with open_writer(partial) as writer:
             for tape in model.run(length):
                 writer.write_tape(tape)
         os.replace(partial, output)
+    except DataFileError as exc:
+        raise DataFileError(str(output), exc.detail, line=exc.line) from None
     finally:
+        signal.signal(signal.SIGTERM, previous)
         partial.unlink(missing_ok=True)
     return writer.written, time.perf_counter() - began
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _fail(code: ExitCode, message: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from chrono_sim.durations import parse_duration
@@ -18,3 +20,34 @@ def duration(text: str | float) -> float:
         return parse_duration(text)
     except ConfigError as exc:
         raise typer.BadParameter(str(exc)) from None
+
+
+MIN_INTERVAL = 0.001  # a millisecond: the wire's resolution, and a bound on the model's memory
+
+
+def check_interval(seconds: float) -> None:
+    """A usage error unless `--interval` is at least a millisecond."""
+    if not seconds >= MIN_INTERVAL:
+        raise typer.BadParameter("must be at least 1ms", param_hint="--interval")
+
+
+# Made-up symbols: four-letter tickers run out past ~450,000, and far fewer already make
+# an hour of market larger than memory.
+MAX_UNIVERSE = 100_000
+
+
+DEFAULT_URL = "ws://localhost:3000/stream"
+DEV_KEY = "chrono_public_dev_key_001"  # chrono_sim.keys.DEV_KEY, not imported for start-up speed
+
+# Options of the commands that read a feed (tail, record, demo).
+Url = Annotated[str, typer.Option(help="Server WebSocket URL.")]
+ApiKey = Annotated[str, typer.Option(envvar="CHRONO_API_KEY", help="API key (env CHRONO_API_KEY).")]
+StopAfterCount = Annotated[
+    int | None, typer.Option("--count", min=1, help="Stop after N price updates.")
+]
+StopAfterDuration = Annotated[
+    float | None,
+    typer.Option(
+        "--duration", parser=duration, metavar=DURATION_METAVAR, help="Stop after this long."
+    ),
+]

@@ -10,9 +10,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from chrono_cli.exit_codes import ExitCode
-from chrono_cli.options import DURATION_METAVAR
-from chrono_cli.options import duration as duration_option
-from chrono_cli.tail import DEFAULT_URL, DEV_KEY
+from chrono_cli.options import (
+    DEFAULT_URL,
+    DEV_KEY,
+    ApiKey,
+    StopAfterCount,
+    StopAfterDuration,
+    Url,
+)
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -33,17 +38,10 @@ def record(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="File to write; format from its extension.")
     ],
-    url: Annotated[str, typer.Option(help="Server WebSocket URL.")] = DEFAULT_URL,
-    api_key: Annotated[
-        str, typer.Option(envvar="CHRONO_API_KEY", help="API key (env CHRONO_API_KEY).")
-    ] = DEV_KEY,
-    count: Annotated[int | None, typer.Option(min=1, help="Stop after N price updates.")] = None,
-    duration: Annotated[
-        float | None,
-        typer.Option(
-            parser=duration_option, metavar=DURATION_METAVAR, help="Stop after this long."
-        ),
-    ] = None,
+    url: Url = DEFAULT_URL,
+    api_key: ApiKey = DEV_KEY,
+    count: StopAfterCount = None,
+    duration: StopAfterDuration = None,
 ) -> None:
     """Record the price updates of SYMBOLS to a file until --count, --duration or Ctrl-C.
 
@@ -51,26 +49,27 @@ def record(
     """
     import asyncio
 
-    from chrono_sim.datafiles import open_writer
+    from chrono_sim.datafiles import file_format
     from chrono_sim.errors import ConfigError, InvalidUrlError
 
-    try:
-        writer = open_writer(output)
-    except ConfigError as exc:
-        _fail(ExitCode.CONFIG, str(exc))
     began = time.monotonic()
-    sink = FileSink(writer)
     try:
-        code = asyncio.run(_record(url, api_key, tuple(symbols), sink, count, duration))
+        file_format(output)  # an unknown extension is refused before connecting
+        sink = FileSink(output)
+        try:
+            code = asyncio.run(_record(url, api_key, tuple(symbols), sink, count, duration))
+        finally:
+            sink.close()
     except InvalidUrlError as exc:
         _fail(ExitCode.USAGE, str(exc))
-    finally:
-        writer.close()
+    except ConfigError as exc:  # the file cannot be created or written (disk full, ...)
+        _fail(ExitCode.CONFIG, str(exc))
     elapsed = time.monotonic() - began
     missed = f", {sink.missed:,} missed (per seq)" if sink.missed else ""
+    where = f"to {output}" if sink.written else f"({output} not created)"
     print(
-        f"chrono record: {writer.written:,} updates of {len(sink.symbols)} symbols "
-        f"in {elapsed:.1f} s to {output}{missed}",
+        f"chrono record: {sink.written:,} updates of {len(sink.symbols)} symbols "
+        f"in {elapsed:.1f} s {where}{missed}",
         file=sys.stderr,
     )
     raise typer.Exit(code)
@@ -92,13 +91,26 @@ async def _record(
 
 
 class FileSink:
-    """Writes each update as received; status lines go to stderr."""
+    """Writes each update as received; status lines go to stderr.
 
-    def __init__(self, writer: UpdateWriter) -> None:
-        self._writer = writer
+    The file is created at the first update: a run that records nothing (a typo
+    in the URL, a refused symbol) leaves an existing file as it was.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._writer: UpdateWriter | None = None
         self._flushed_at = time.monotonic()
         self.symbols: set[str] = set()
         self.missed = 0
+
+    @property
+    def written(self) -> int:
+        return self._writer.written if self._writer is not None else 0
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
 
     def __enter__(self) -> FileSink:
         return self
@@ -109,13 +121,18 @@ class FileSink:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._writer.flush()
+        if self._writer is not None and exc_type is None:
+            self._writer.flush()
 
     def handle(self, event: FeedEvent) -> None:
         from chrono_cli.tail_json import describe
         from chrono_sim.client import Price
 
         if isinstance(event, Price):
+            if self._writer is None:
+                from chrono_sim.datafiles import open_writer
+
+                self._writer = open_writer(self._path)
             self._writer.write_update(event.update)
             self.symbols.add(event.update.symbol)
             self.missed += event.missed

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from chrono_cli.exit_codes import ExitCode
-from chrono_cli.options import DURATION_METAVAR, duration
+from chrono_cli.options import DURATION_METAVAR, MAX_UNIVERSE, check_interval, duration
 
 if TYPE_CHECKING:
     from chrono_sim.clock import Clock
@@ -97,11 +97,16 @@ def serve(
     ] = 300.0,
     seed: Annotated[
         int | None,
-        typer.Option(help="Seed of the synthetic market (default: random, logged)."),
+        typer.Option(min=0, help="Seed of the synthetic market (default: random, logged)."),
     ] = None,
     universe: Annotated[
         int,
-        typer.Option(min=0, metavar="N", help="Add N made-up symbols to the market (scale tests)."),
+        typer.Option(
+            min=0,
+            max=MAX_UNIVERSE,
+            metavar="N",
+            help="Add N made-up symbols to the market (scale tests).",
+        ),
     ] = 0,
     replay: Annotated[
         Path | None,
@@ -175,6 +180,7 @@ def serve(
     from chrono_sim.errors import ConfigError
     from chrono_sim.keys import KeyStore, load_keys
 
+    check_interval(interval)
     if replay is None:
         _refuse_given(ctx, REPLAY_ONLY, "applies only with --replay FILE")
     else:

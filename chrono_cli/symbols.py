@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from chrono_cli.exit_codes import ExitCode
-from chrono_cli.tail import DEFAULT_URL
+from chrono_cli.options import DEFAULT_URL
 
 
 def symbols(

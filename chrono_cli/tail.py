@@ -8,15 +8,19 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from chrono_cli.exit_codes import ExitCode
-from chrono_cli.options import DURATION_METAVAR
-from chrono_cli.options import duration as duration_option
+from chrono_cli.options import (
+    DEFAULT_URL,
+    DEV_KEY,
+    ApiKey,
+    StopAfterCount,
+    StopAfterDuration,
+    Url,
+)
 
 if TYPE_CHECKING:
     from chrono_cli.tail_json import JsonLinesSink
     from chrono_cli.tail_live import TableSink
 
-DEFAULT_URL = "ws://localhost:3000/stream"
-DEV_KEY = "chrono_public_dev_key_001"  # chrono_sim.keys.DEV_KEY, not imported for start-up speed
 MAX_SYMBOLS = 10
 
 EPILOG = (
@@ -28,20 +32,13 @@ EPILOG = (
 
 def tail(
     symbols: Annotated[list[str], typer.Argument(help="1 to 10 symbols, e.g. BTC/USD ETH/USD.")],
-    url: Annotated[str, typer.Option(help="Server WebSocket URL.")] = DEFAULT_URL,
-    api_key: Annotated[
-        str, typer.Option(envvar="CHRONO_API_KEY", help="API key (env CHRONO_API_KEY).")
-    ] = DEV_KEY,
+    url: Url = DEFAULT_URL,
+    api_key: ApiKey = DEV_KEY,
     json_lines: Annotated[
         bool, typer.Option("--json", help="JSON lines on stdout (the default in a pipe).")
     ] = False,
-    count: Annotated[int | None, typer.Option(min=1, help="Exit after N price updates.")] = None,
-    duration: Annotated[
-        float | None,
-        typer.Option(
-            parser=duration_option, metavar=DURATION_METAVAR, help="Exit after this long."
-        ),
-    ] = None,
+    count: StopAfterCount = None,
+    duration: StopAfterDuration = None,
     snapshot: Annotated[
         bool, typer.Option(help="Ask for each symbol's last price on subscribe.")
     ] = False,

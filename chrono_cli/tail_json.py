@@ -33,9 +33,12 @@ def describe(event: FeedEvent) -> str | None:
 class JsonLinesSink:
     """One JSON object per price update on stdout, flushed per line; status on stderr."""
 
-    def __init__(self, out: TextIO | None = None, err: TextIO | None = None) -> None:
+    def __init__(
+        self, out: TextIO | None = None, err: TextIO | None = None, *, command: str = "tail"
+    ) -> None:
         self._out = out or sys.stdout
         self._err = err or sys.stderr
+        self._prefix = f"chrono {command}"
 
     def __enter__(self) -> JsonLinesSink:
         return self
@@ -56,4 +59,4 @@ class JsonLinesSink:
             self._status(line)
 
     def _status(self, line: str) -> None:
-        print(f"chrono tail: {line}", file=self._err, flush=True)
+        print(f"{self._prefix}: {line}", file=self._err, flush=True)

@@ -42,15 +42,17 @@ def read_tape(path: str | os.PathLike[str], *, skip_bad: bool = False) -> TapeRe
     """Read a JSON lines or CSV file (maybe gzipped, told by the extension) into a tape.
 
     A malformed line raises `DataFileError` naming the file and line, or with
-    `skip_bad` is left out and counted. Unreadable, truncated or corrupt files
-    always raise. Lines out of time order are sorted (stably).
+    `skip_bad` is left out and counted. A gzip file cut off (a recorder that was
+    killed) raises too, or with `skip_bad` keeps its complete lines and counts
+    the cut one. Unreadable or corrupt files always raise. Lines out of time
+    order are sorted (stably).
     """
     name = os.fspath(path)
     form = file_format(name)
     parser: Parser = JsonLinesParser() if form.layout is Layout.JSON_LINES else CsvParser()
     collected = _Collector(name, skip_bad)
     with _open(name, form.gzipped) as stream:
-        blocks = _LineBlocks(name, stream)
+        blocks = _LineBlocks(name, stream, salvage=skip_bad)
         for first, lines in blocks:
             if first == 1:
                 lines[0] = lines[0].removeprefix(_BOM)
@@ -58,6 +60,8 @@ def read_tape(path: str | os.PathLike[str], *, skip_bad: bool = False) -> TapeRe
                 _parse(parser, first, lines, collected)
             else:
                 _parse(parser, *collected.header(parser.header, first, lines), collected)
+    if blocks.cut_off:
+        collected.problem(blocks.complete + 1, "the file ends early: the gzip data is cut off")
     if blocks.size == 0:
         raise DataFileError(name, "the file is empty")
     return collected.result()
@@ -160,11 +164,18 @@ class _LineBlocks:
     says after which line the damage starts.
     """
 
-    def __init__(self, path: str, stream: io.BufferedIOBase) -> None:
+    def __init__(self, path: str, stream: io.BufferedIOBase, *, salvage: bool = False) -> None:
         self.path = path
         self.size = 0  # bytes of text read so far
+        self.cut_off = False  # the gzip data ended early, and `salvage` kept what came before
+        self._salvage = salvage
         self._stream = stream
         self._complete = 0  # lines handed out so far
+
+    @property
+    def complete(self) -> int:
+        """Lines handed out so far."""
+        return self._complete
 
     def __iter__(self) -> Iterator[tuple[int, list[bytes]]]:
         held: list[bytes] = []  # text read since the last block; its last line is incomplete
@@ -176,7 +187,8 @@ class _LineBlocks:
             if data and held_size < wanted:
                 continue
             text = b"".join(held)
-            cut = text.rfind(b"\n") + 1 if data else len(text)
+            # At the end the last line counts even without its newline, unless cut off.
+            cut = text.rfind(b"\n") + 1 if data or self.cut_off else len(text)
             if data and cut == 0:  # no line ends in the block yet: read on, twice as much
                 if held_size > _MAX_LINE:
                     raise DataFileError(
@@ -200,6 +212,9 @@ class _LineBlocks:
         try:
             data = self._stream.read1(_BLOCK)
         except EOFError:
+            if self._salvage:
+                self.cut_off = True
+                return b""
             raise DataFileError(
                 self.path, f"the file ends early: the gzip data is cut off {self._after(held)}"
             ) from None

@@ -18,8 +18,21 @@ from chrono_sim.market.path import MarketFactor, SymbolPath
 from chrono_sim.market.quotes import SymbolQuoter
 from chrono_sim.tape import Tape
 
-# An hour: long enough that numpy's per-call overhead is small against the work.
+# An hour: long enough that numpy's per-call overhead is small against the work...
 CHUNK_SECONDS = 3600
+# ...unless quotes are so frequent that an hour of them would be too much memory at once.
+MAX_QUOTES_PER_SYMBOL_CHUNK = 20_000
+MIN_CHUNK_SECONDS = 60
+
+
+def chunk_seconds(interval: float) -> int:
+    """Market time the model steps at once: whole minutes, fixed by the interval alone.
+
+    It depends on nothing else (not the catalog's size), so adding a symbol still
+    leaves the other symbols' random draws, and so their paths, unchanged.
+    """
+    fitting = int(MAX_QUOTES_PER_SYMBOL_CHUNK * interval) // 60 * 60
+    return max(MIN_CHUNK_SECONDS, min(CHUNK_SECONDS, fitting))
 
 
 class MarketModel:
@@ -48,7 +61,8 @@ class MarketModel:
         self._venue_codes = [
             np.array([venues.index(name) for name in spec.exchanges], np.int32) for spec in catalog
         ]
-        self._factor = MarketFactor(seed, params, CHUNK_SECONDS)
+        self.chunk_seconds = chunk_seconds(interval)
+        self._factor = MarketFactor(seed, params, self.chunk_seconds)
         self._paths = [SymbolPath(spec, seed, params) for spec in catalog]
         self._quoters = [
             SymbolQuoter(spec, seed, params, interval, path.mean_variance)
@@ -57,8 +71,8 @@ class MarketModel:
         self._chunk = 0
 
     def next_chunk(self) -> Tape:
-        """The next `CHUNK_SECONDS` of market, in time order (ties: catalog, then venue order)."""
-        chunk_start = self.start_ms + self._chunk * CHUNK_SECONDS * 1000
+        """The next `chunk_seconds` of market, in time order (ties: catalog, then venue order)."""
+        chunk_start = self.start_ms + self._chunk * self.chunk_seconds * 1000
         self._chunk += 1
         factor = self._factor.next_chunk()
         parts = [
@@ -85,5 +99,5 @@ class MarketModel:
     def run(self, duration: float) -> Iterator[Tape]:
         """Chunks covering `duration` seconds from the start; the last one is cut to fit."""
         end_ms = self.start_ms + round(duration * 1000)
-        while self.start_ms + self._chunk * CHUNK_SECONDS * 1000 < end_ms:
+        while self.start_ms + self._chunk * self.chunk_seconds * 1000 < end_ms:
             yield self.next_chunk().window(stop_ms=end_ms)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 MINUTES_PER_YEAR = 365.25 * 24 * 60
 SECONDS_PER_DAY = 86_400.0
+MIN_BASIS_HALF_LIFE = 30.0
 
 # Share of a symbol's quotes (and volume) each venue contributes; a symbol's venues
 # are renormalised among themselves. Unknown venues weigh like the smallest.
@@ -48,6 +49,9 @@ class MarketParams:
             raise ValueError("GARCH alpha + beta must be below 1 for a stationary volatility")
         if not self.shock_dof > 2:
             raise ValueError("Student-t shocks need more than 2 degrees of freedom")
+        # The basis moves on a 10 s grid in closed form; far shorter half-lives underflow it.
+        if not self.basis_half_life >= MIN_BASIS_HALF_LIFE:
+            raise ValueError(f"basis half-life must be at least {MIN_BASIS_HALF_LIFE:g} s")
 
 
 DEFAULT_PARAMS = MarketParams()

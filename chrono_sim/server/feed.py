@@ -28,7 +28,7 @@ async def pump(
     of a `client_paced` source, and should return once every subscriber can
     take `CLIENT_PACED_BATCH` more price frames without conflation.
     """
-    if wait_for_subscriber is not None and getattr(source, "waits_for_subscriber", False):
+    if wait_for_subscriber is not None and source.waits_for_subscriber:
         await wait_for_subscriber()
     room = wait_for_room if source.client_paced else None
     while (due := source.next_due()) is not None:

@@ -26,10 +26,9 @@ class PriceSource(Protocol):
     always now, `pop_due` returns at most `CLIENT_PACED_BATCH` quotes, and
     the feed publishes only as fast as the slowest subscriber reads.
 
-    A source may also set `waits_for_subscriber = True` (absent means
-    False): its schedule starts the first time it is asked, and the server
-    asks only once a client has subscribed, so that client sees it from the
-    start (a replay does this).
+    A source that `waits_for_subscriber` starts its schedule the first
+    time it is asked, and the server asks only once a client has subscribed,
+    so that client sees it from the start (a replay does this).
     """
 
     @property
@@ -37,6 +36,9 @@ class PriceSource(Protocol):
 
     @property
     def client_paced(self) -> bool: ...
+
+    @property
+    def waits_for_subscriber(self) -> bool: ...
 
     def next_due(self) -> float | None: ...
 

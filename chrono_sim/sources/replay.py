@@ -29,6 +29,9 @@ from chrono_sim.sources.base import CLIENT_PACED_BATCH, Quote
 from chrono_sim.sources.tape_catalog import catalog_from_tape
 from chrono_sim.tape import FloatArray, Int64Array, Tape
 
+# Most quotes one paced `pop_due` hands out: at absurd speeds everything is due at once,
+# and the pump must get back to the event loop between batches.
+PACED_BATCH = 4096
 # The period of a tape whose updates all share one instant (e.g. a single update).
 INSTANT_TAPE_PERIOD_MS = 1000
 
@@ -113,9 +116,10 @@ class ReplaySource:
             self._advance(stop, now)
             return quotes
         quotes = []
-        while self._index < size:
+        while self._index < size and len(quotes) < PACED_BATCH:
             # The same array answers next_due, so "due at or before now" agrees exactly.
             stop = int(np.searchsorted(self._due, now, side="right"))
+            stop = min(stop, self._index + PACED_BATCH - len(quotes))
             if stop <= self._index:
                 break
             quotes.extend(self._quotes(stop, now))

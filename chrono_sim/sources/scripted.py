@@ -13,6 +13,7 @@ class ScriptedSource:
     """Plays `(due, quote)` pairs in order; `due` is a `Clock.monotonic()` reading."""
 
     client_paced = False
+    waits_for_subscriber = False
 
     def __init__(self, catalog: Catalog, script: Iterable[tuple[float, Quote]] = ()) -> None:
         self._catalog = catalog

@@ -27,6 +27,7 @@ class SyntheticSource:
     """
 
     client_paced = False
+    waits_for_subscriber = False
 
     def __init__(self, *, catalog: Catalog, clock: Clock, seed: int, interval: float) -> None:
         if not interval > 0:

@@ -12,6 +12,7 @@ from chrono_sim.catalog import DEFAULT_CATALOG
 from chrono_sim.config import ProtocolLimits, ServerConfig
 from chrono_sim.server import ChronoServer
 from chrono_sim.sources import PriceSource, ScriptedSource
+from tests.integration.processes import Cli
 from tests.integration.support import KEYS
 
 StartServer = Callable[..., Awaitable[ChronoServer]]
@@ -48,3 +49,12 @@ async def start_server() -> AsyncIterator[StartServer]:
 @pytest.fixture
 async def server(start_server: StartServer) -> ChronoServer:
     return await start_server()
+
+
+@pytest.fixture
+async def processes() -> AsyncIterator[list[Cli]]:
+    """`chrono` processes a test starts; killed, if still running, when it ends."""
+    started: list[Cli] = []
+    yield started
+    for process in started:
+        await process.stop()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -83,7 +86,8 @@ def test_the_summary_reports_updates_and_rate(tmp_path: Path) -> None:
         (["--duration", "soon"], 2, "'soon' is not a duration"),
         (["--symbols", "BTC/USD,NOPE/USD"], 3, "unknown symbol NOPE/USD"),
         (["--start", "yesterday"], 3, "--start 'yesterday' is not an ISO 8601 time"),
-        (["--interval", "0"], 2, "must be positive"),
+        (["--interval", "0"], 2, "must be at least 1ms"),
+        (["--seed", "-1"], 2, "greater than or equal to 0"),
     ],
 )
 def test_bad_options_are_one_line_errors(
@@ -100,14 +104,32 @@ def test_an_unknown_extension_is_refused(tmp_path: Path) -> None:
     result = run_cli("generate", "-o", str(tmp_path / "market.parquet"))
     assert result.returncode == 3
     assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith(f"chrono generate: error: {tmp_path / 'market.parquet'}: ")
     assert ".jsonl" in result.stderr
 
 
-def test_an_unwritable_place_is_refused_without_traceback(tmp_path: Path) -> None:
-    result = run_cli("generate", "-o", str(tmp_path / "missing" / "x.jsonl"))
+def test_an_unwritable_place_is_refused_naming_the_users_file(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "x.jsonl"
+    result = run_cli("generate", "-o", str(target))
     assert result.returncode == 3
-    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"chrono generate: error: {target}: cannot create")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_sigterm_leaves_no_partial_file(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chrono_cli", "generate", "--duration", "30d", "-o",
+         str(tmp_path / "month.jsonl")],
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 15
+    while not list(tmp_path.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    process.terminate()
+    _, stderr = process.communicate(timeout=15)
+    assert process.returncode == 130
+    assert "interrupted" in stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_no_partial_file_is_left_behind(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ def test_in_a_pipe_the_demo_prints_price_updates_as_json_lines() -> None:
     assert len(updates) == 20
     assert all(update["type"] == "price_update" for update in updates)
     assert {update["symbol"] for update in updates} <= set(DEFAULT_CATALOG.symbols)
+    assert "chrono demo: connected to ws://127.0.0.1:" in result.stderr
 
 
 async def test_ctrl_c_stops_server_and_viewer_together() -> None:

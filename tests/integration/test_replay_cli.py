@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -30,14 +29,6 @@ def market(tmp_path: Path) -> Path:
     with open_writer(str(path)) as writer:
         writer.write_tape(evenly(500, 10_000, SYMBOLS))
     return path
-
-
-@pytest.fixture
-async def processes() -> AsyncIterator[list[Cli]]:
-    started: list[Cli] = []
-    yield started
-    for process in started:
-        await process.stop()
 
 
 async def serve(processes: list[Cli], *args: str) -> tuple[Cli, int]:

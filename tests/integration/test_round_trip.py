@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -26,14 +25,6 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return path
-
-
-@pytest.fixture
-async def processes() -> AsyncIterator[list[Cli]]:
-    started: list[Cli] = []
-    yield started
-    for process in started:
-        await process.stop()
 
 
 async def _replay_and_record(

@@ -9,51 +9,16 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Callable
 
 from chrono_sim.hub import Hub
 from chrono_sim.server import ChronoServer
 from tests.integration.conftest import StartServer
+from tests.integration.processes import Cli, eventually, start_cli
 from tests.support import quote
 
 
-class Tail:
-    """A `chrono tail` process whose stdout and stderr are collected as it runs."""
-
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
-        self.stdout: list[str] = []
-        self.stderr: list[str] = []
-        self._readers = [
-            asyncio.create_task(self._collect(process.stdout, self.stdout)),
-            asyncio.create_task(self._collect(process.stderr, self.stderr)),
-        ]
-
-    @staticmethod
-    async def _collect(stream: asyncio.StreamReader | None, lines: list[str]) -> None:
-        assert stream is not None
-        async for line in stream:
-            lines.append(line.decode().rstrip("\n"))
-
-    async def finish(self, within: float = 10.0) -> int:
-        code = await asyncio.wait_for(self.process.wait(), timeout=within)
-        await asyncio.gather(*self._readers)
-        return code
-
-
-async def start_tail(*args: str) -> Tail:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "chrono_cli", "tail", *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    return Tail(process)
-
-
-async def eventually(condition: Callable[[], bool], within: float = 10.0) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.02)
+async def start_tail(*args: str) -> Cli:
+    return await start_cli("tail", *args)
 
 
 def ws_url(server: ChronoServer) -> str:

@@ -17,7 +17,7 @@ from chrono_sim.errors import ConfigError
 from chrono_sim.hub import Hub
 from chrono_sim.quote import Quote
 from chrono_sim.sources import CLIENT_PACED_BATCH, ReplaySource
-from chrono_sim.sources.replay import loop_period_ms
+from chrono_sim.sources.replay import PACED_BATCH, loop_period_ms
 from chrono_sim.tape import Tape
 
 # 2025-10-10T14:30:00.000Z in epoch milliseconds: where the test tapes begin.
@@ -402,3 +402,14 @@ def test_a_paced_replay_keeps_the_source_contract_on_any_tape(
         clock.advance(step)
     assert dues == sorted(dues)
     assert stamps == sorted(stamps)
+
+
+def test_at_a_huge_speed_a_paced_call_hands_out_at_most_one_batch(clock: ManualClock) -> None:
+    """Everything is due at once, but the pump must get back to the event loop meanwhile."""
+    source = ReplaySource(evenly(10_000, 1000), clock=clock, speed=1e9)
+    source.next_due()
+    clock.advance(1.0)
+
+    sizes = [len(source.pop_due(clock.monotonic())) for _ in range(4)]
+
+    assert sizes == [PACED_BATCH, PACED_BATCH, 10_000 - 2 * PACED_BATCH, 0]

@@ -7,6 +7,7 @@ import pytest
 
 from chrono_sim.catalog import DEFAULT_CATALOG, Catalog
 from chrono_sim.market import CHUNK_SECONDS, MarketModel, MarketParams
+from chrono_sim.market.model import chunk_seconds
 from chrono_sim.market.params import EXCHANGE_WEIGHTS
 from chrono_sim.tape import Tape
 
@@ -153,11 +154,24 @@ def test_prices_stay_positive_over_a_simulated_quarter() -> None:
         ({"garch_alpha": 0.5, "garch_beta": 0.5}, "below 1"),
         ({"garch_alpha": -0.1}, "non-negative"),
         ({"shock_dof": 2.0}, "degrees of freedom"),
+        ({"basis_half_life": 2.0}, "half-life"),
     ],
 )
 def test_unstable_parameters_are_refused(settings: dict[str, float], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         MarketParams(**settings)
+
+
+@pytest.mark.parametrize(
+    ("interval", "seconds"), [(4.0, 3600), (1.0, 3600), (0.1, 1980), (0.01, 180), (0.0001, 60)]
+)
+def test_frequent_quotes_are_made_in_shorter_chunks(interval: float, seconds: int) -> None:
+    assert chunk_seconds(interval) == seconds
+
+
+def test_a_run_at_a_tiny_interval_stays_small() -> None:
+    model = MarketModel(Catalog([DEFAULT_CATALOG["BTC/USD"]]), seed=1, interval=0.001, start_ms=0)
+    assert len(model.next_chunk()) < 100_000
 
 
 def test_a_non_positive_interval_is_refused() -> None:
