@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from chrono_cli.exit_codes import ExitCode
+from chrono_cli.exit_codes import ExitCode, fail
 from chrono_cli.options import StopAfterCount, StopAfterDuration
 
 if TYPE_CHECKING:
@@ -40,13 +40,11 @@ def demo(
     try:
         tape = _sample()
     except ConfigError as exc:  # a broken install: say so in one line
-        print(f"chrono demo: error: {exc}", file=sys.stderr)
-        raise typer.Exit(ExitCode.CONFIG) from None
+        fail("demo", ExitCode.CONFIG, str(exc))
     try:
         code = asyncio.run(_demo(tape, speed, port, count, duration))
     except OSError as exc:
-        print(f"chrono demo: error: cannot listen on port {port}: {exc.strerror}", file=sys.stderr)
-        raise typer.Exit(ExitCode.UNAVAILABLE) from None
+        fail("demo", ExitCode.UNAVAILABLE, f"cannot listen on port {port}: {exc.strerror}")
     raise typer.Exit(code)
 
 

@@ -1,8 +1,12 @@
-"""Exit codes shared by every `chrono` command."""
+"""Exit codes shared by every `chrono` command, and the one-line error each ends with."""
 
 from __future__ import annotations
 
 import enum
+import sys
+from typing import NoReturn
+
+import typer
 
 
 class ExitCode(enum.IntEnum):
@@ -14,3 +18,14 @@ class ExitCode(enum.IntEnum):
     UNAUTHORIZED = 5  # the server refused the API key (4401)
     REFUSED = 6  # the server refused the request: unknown symbol, too many symbols
     INTERRUPTED = 130  # Ctrl-C where that is not the normal way to stop
+
+
+def report(command: str, code: ExitCode, message: str) -> ExitCode:
+    """Print `message` as the command's one error line on stderr; returns `code`."""
+    print(f"chrono {command}: error: {message}", file=sys.stderr, flush=True)
+    return code
+
+
+def fail(command: str, code: ExitCode, message: str) -> NoReturn:
+    """Print the one error line and exit with `code`."""
+    raise typer.Exit(report(command, code, message))

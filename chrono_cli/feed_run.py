@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Protocol
 
-from chrono_cli.exit_codes import ExitCode
+from chrono_cli.exit_codes import ExitCode, report
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -120,12 +120,6 @@ async def _explain_refusal(url: str, exc: RequestRefusedError) -> str:
         hint = suggest(name, offered)
         parts.append(f"{name} (did you mean {hint}?)" if hint else name)
     return f"unknown symbol{'s' if len(parts) > 1 else ''}: {', '.join(parts)}"
-
-
-def report(command: str, code: ExitCode, message: str) -> ExitCode:
-    """Print `message` as the command's one error line; returns `code` for the caller."""
-    print(f"chrono {command}: error: {message}", file=sys.stderr, flush=True)
-    return code
 
 
 def _silence_stdout() -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from chrono_cli.exit_codes import ExitCode
+from chrono_cli.exit_codes import ExitCode, fail
 from chrono_cli.options import DURATION_METAVAR, MAX_UNIVERSE, check_interval, duration
 
 if TYPE_CHECKING:
@@ -72,11 +72,11 @@ def generate(
         start_ms = _parse_start(start)
         written, elapsed = _write(output, catalog, seed, interval, start_ms, length)
     except ConfigError as exc:
-        _fail(ExitCode.CONFIG, str(exc))
+        fail("generate", ExitCode.CONFIG, str(exc))
     except OSError as exc:
-        _fail(ExitCode.CONFIG, f"cannot write {output}: {exc.strerror or exc}")
+        fail("generate", ExitCode.CONFIG, f"cannot write {output}: {exc.strerror or exc}")
     except KeyboardInterrupt:
-        _fail(ExitCode.INTERRUPTED, f"interrupted; {output} was not written")
+        fail("generate", ExitCode.INTERRUPTED, f"interrupted; {output} was not written")
     rate = written / elapsed if elapsed > 0 else float("inf")
     print(
         f"chrono generate: wrote {written:,} updates of {len(catalog)} symbols to {output} "
@@ -145,8 +145,3 @@ def _write(
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
-
-
-def _fail(code: ExitCode, message: str) -> None:
-    print(f"chrono generate: error: {message}", file=sys.stderr)
-    raise typer.Exit(code)

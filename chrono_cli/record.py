@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from chrono_cli.exit_codes import ExitCode
+from chrono_cli.exit_codes import ExitCode, fail
 from chrono_cli.options import (
     DEFAULT_URL,
     DEV_KEY,
@@ -61,9 +61,9 @@ def record(
         finally:
             sink.close()
     except InvalidUrlError as exc:
-        _fail(ExitCode.USAGE, str(exc))
+        fail("record", ExitCode.USAGE, str(exc))
     except ConfigError as exc:  # the file cannot be created or written (disk full, ...)
-        _fail(ExitCode.CONFIG, str(exc))
+        fail("record", ExitCode.CONFIG, str(exc))
     elapsed = time.monotonic() - began
     missed = f", {sink.missed:,} missed (per seq)" if sink.missed else ""
     where = f"to {output}" if sink.written else f"({output} not created)"
@@ -142,8 +142,3 @@ class FileSink:
                 self._flushed_at = now
         elif (line := describe(event)) is not None:
             print(f"chrono record: {line}", file=sys.stderr, flush=True)
-
-
-def _fail(code: ExitCode, message: str) -> None:
-    print(f"chrono record: error: {message}", file=sys.stderr)
-    raise typer.Exit(code)

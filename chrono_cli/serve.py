@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from chrono_cli.exit_codes import ExitCode
+from chrono_cli.exit_codes import ExitCode, fail
 from chrono_cli.options import DURATION_METAVAR, MAX_UNIVERSE, check_interval, duration
 
 if TYPE_CHECKING:
@@ -226,12 +226,12 @@ def serve(
             ip_connect_rate=ip_connect_rate,
         )
     except ConfigError as exc:
-        _fail(ExitCode.CONFIG, str(exc))
+        fail("serve", ExitCode.CONFIG, str(exc))
     try:
         asyncio.run(_run(config, clock, source, replay, announcements))
     except OSError as exc:
         reason = os.strerror(exc.errno) if exc.errno else str(exc)
-        _fail(ExitCode.UNAVAILABLE, f"cannot listen on {host}:{port}: {reason}")
+        fail("serve", ExitCode.UNAVAILABLE, f"cannot listen on {host}:{port}: {reason}")
 
 
 def format_replay(path: Path | str, tape: Tape, speed: float, loop: bool, keep: bool) -> str:
@@ -345,14 +345,9 @@ def _refuse_given(ctx: typer.Context, options: dict[str, str], why: str) -> None
     for name, flag in options.items():
         origin = ctx.get_parameter_source(name)
         if origin is not None and origin.name not in ("DEFAULT", "DEFAULT_MAP"):
-            _fail(ExitCode.USAGE, f"{flag} {why}")
+            fail("serve", ExitCode.USAGE, f"{flag} {why}")
 
 
 def _format_address(sockname: tuple[object, ...]) -> str:
     host, port = sockname[0], sockname[1]
     return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
-
-
-def _fail(code: ExitCode, message: str) -> None:
-    print(f"chrono serve: error: {message}", file=sys.stderr)
-    raise typer.Exit(code)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from chrono_cli.exit_codes import ExitCode
+from chrono_cli.exit_codes import ExitCode, fail
 from chrono_cli.options import DEFAULT_URL
 
 
@@ -23,8 +23,7 @@ def symbols(
     try:
         entries = fetch_symbols(url)
     except SymbolsUnavailableError as exc:
-        print(f"chrono symbols: error: {exc}", file=sys.stderr)
-        raise typer.Exit(ExitCode.UNAVAILABLE) from None
+        fail("symbols", ExitCode.UNAVAILABLE, str(exc))
     if json_output or not sys.stdout.isatty():
         print(json.dumps(entries))
         return

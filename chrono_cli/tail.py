@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from chrono_cli.exit_codes import ExitCode
+from chrono_cli.exit_codes import ExitCode, fail
 from chrono_cli.options import (
     DEFAULT_URL,
     DEV_KEY,
@@ -57,8 +57,7 @@ def tail(
     try:
         code = asyncio.run(_tail(url, api_key, tuple(symbols), as_json, count, duration, snapshot))
     except InvalidUrlError as exc:
-        print(f"chrono tail: error: {exc}", file=sys.stderr)
-        raise typer.Exit(ExitCode.USAGE) from None
+        fail("tail", ExitCode.USAGE, str(exc))
     raise typer.Exit(code)
 
 
