@@ -10,7 +10,7 @@ tape's `symbols` and `sources` tables.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,22 +98,25 @@ class Tape:
             np.concatenate([t.volume for t in tapes]),
         )
 
-    def quotes(self) -> Iterator[Quote]:
-        """Each update as a `Quote` (time in epoch seconds), for code that wants objects."""
+    def quotes(self, times: Sequence[float] | None = None) -> list[Quote]:
+        """Each update as a `Quote`, for code that wants objects.
+
+        A quote's `time` is its update's, in epoch seconds, unless `times` gives
+        one per update (a replay stamping updates with the moment they are sent).
+        """
+        if times is None:
+            times = (self.time_ms / 1000).tolist()
         symbols, sources = self.symbols, self.sources
         rows = zip(
-            self.time_ms.tolist(),
             self.symbol.tolist(),
             self.source.tolist(),
             self.price.tolist(),
             self.volume.tolist(),
+            times,
             strict=True,
         )
-        for time_ms, symbol, source, price, volume in rows:
-            yield Quote(
-                symbols[symbol],
-                price,
-                None if math.isnan(volume) else volume,
-                sources[source],
-                time_ms / 1000,
-            )
+        isnan = math.isnan  # a NaN volume stands for null
+        return [
+            Quote(symbols[symbol], price, None if isnan(volume) else volume, sources[source], at)
+            for symbol, source, price, volume, at in rows
+        ]

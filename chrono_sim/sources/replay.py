@@ -165,17 +165,4 @@ class ReplaySource:
             times = [self._start_wall + (now - self._start_monotonic)] * (stop - start)
         else:
             times = (self._start_wall + self._pass_offsets(start, stop) / self.speed).tolist()
-        symbols, sources = tape.symbols, tape.sources
-        rows = zip(
-            tape.symbol[start:stop].tolist(),
-            tape.source[start:stop].tolist(),
-            tape.price[start:stop].tolist(),
-            tape.volume[start:stop].tolist(),
-            times,
-            strict=True,
-        )
-        isnan = math.isnan  # a NaN volume stands for null
-        return [
-            Quote(symbols[symbol], price, None if isnan(volume) else volume, sources[source], at)
-            for symbol, source, price, volume, at in rows
-        ]
+        return tape.take(slice(start, stop)).quotes(times)
