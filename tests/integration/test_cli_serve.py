@@ -7,7 +7,6 @@ import json
 import re
 import signal
 import socket
-import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,6 +17,7 @@ from websockets.asyncio.client import connect
 from chrono_sim.catalog import DEFAULT_CATALOG
 from chrono_sim.client.symbols import fetch_symbols
 from chrono_sim.keys import DEV_KEY
+from tests.integration.processes import run_cli
 from tests.integration.support import closed_with
 
 LISTENING = re.compile(r"listening on ws://(\S+):(\d+)/stream \(([^)]*)\)")
@@ -49,13 +49,6 @@ async def serve() -> AsyncIterator[ServeProcess]:
     if served.process.returncode is None:
         served.process.kill()
         await served.process.wait()
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "chrono_cli", *args],
-        capture_output=True, text=True, timeout=30, check=False,
-    )  # fmt: skip
 
 
 async def test_localhost_listens_on_ipv4_and_ipv6_loopback(serve: ServeProcess) -> None:
