@@ -42,7 +42,8 @@ class ChronoServer:
     `source` defaults to the synthetic market of `config`; `clock` to the
     system clock (its `monotonic()` must share asyncio's time base). Passing
     the `hub` of a previous server keeps `seq` numbering across a restart.
-    A source that `waits_for_subscriber` (a replay) starts with the first
+    `session_type` lets tests build deliberately broken servers from a
+    `Session` subclass. A source that `waits_for_subscriber` (a replay) starts with the first
     subscription; a client-paced one (a replay at max speed) publishes only
     while every subscriber has room for a batch, so its clients see every
     update.
@@ -55,8 +56,10 @@ class ChronoServer:
         source: PriceSource | None = None,
         clock: Clock | None = None,
         hub: Hub | None = None,
+        session_type: type[Session] = Session,
     ) -> None:
         self.config = config
+        self.session_type = session_type
         self.clock = clock or SystemClock()
         self.source = source or SyntheticSource(
             catalog=config.catalog, clock=self.clock, seed=config.seed, interval=config.interval
@@ -258,7 +261,7 @@ class ChronoServer:
             return
         log.debug("open %s key=%s", peer, admission.api_key.redacted)
         ready = asyncio.Event()
-        session = Session(
+        session = self.session_type(
             lease=admission,
             hub=self.hub,
             catalog=self.config.catalog,
