@@ -1,3 +1,3 @@
-from chrono_cli.app import main
+from chrono_cli.entry import main
 
 main()

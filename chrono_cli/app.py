@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from chrono_cli import demo, generate, record, serve, symbols, tail
+from chrono_cli import bench, check, demo, generate, record, serve, symbols, tail
 from chrono_cli.exit_codes import ExitCode
 
 app = typer.Typer(
@@ -30,6 +30,8 @@ app.command("symbols")(symbols.symbols)
 app.command("generate", epilog=generate.EPILOG)(generate.generate)
 app.command("record", epilog=record.EPILOG)(record.record)
 app.command("demo")(demo.demo)
+app.command("check", epilog=check.EPILOG)(check.check)
+app.command("bench", epilog=bench.EPILOG)(bench.bench)
 
 
 def main() -> None:

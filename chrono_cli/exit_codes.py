@@ -6,8 +6,6 @@ import enum
 import sys
 from typing import NoReturn
 
-import typer
-
 
 class ExitCode(enum.IntEnum):
     OK = 0
@@ -17,6 +15,8 @@ class ExitCode(enum.IntEnum):
     UNAVAILABLE = 4  # cannot listen or connect: port taken, host unreachable
     UNAUTHORIZED = 5  # the server refused the API key (4401)
     REFUSED = 6  # the server refused the request: unknown symbol, too many symbols
+    CHECK_FAILED = 7  # chrono check: the server broke at least one rule
+    TARGETS_MISSED = 8  # chrono bench: a figure fell short of its target
     INTERRUPTED = 130  # Ctrl-C where that is not the normal way to stop
 
 
@@ -27,5 +27,7 @@ def report(command: str, code: ExitCode, message: str) -> ExitCode:
 
 
 def fail(command: str, code: ExitCode, message: str) -> NoReturn:
-    """Print the one error line and exit with `code`."""
+    """Print the one error line and exit with `code` (from inside a Typer command)."""
+    import typer  # here: `chrono tail` reports errors without importing Typer (see entry.py)
+
     raise typer.Exit(report(command, code, message))

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from chrono_cli import defaults
 from chrono_sim.durations import parse_duration
 from chrono_sim.errors import ConfigError
 
@@ -36,12 +37,15 @@ def check_interval(seconds: float) -> None:
 MAX_UNIVERSE = 100_000
 
 
-DEFAULT_URL = "ws://localhost:3000/stream"
-DEV_KEY = "chrono_public_dev_key_001"  # chrono_sim.keys.DEV_KEY, not imported for start-up speed
-
-# Options of the commands that read a feed (tail, record, demo).
+# Options of the commands that read a feed (tail, record, demo); the defaults live where
+# `chrono tail` reads them without importing Typer.
+DEFAULT_URL = defaults.DEFAULT_URL
+DEV_KEY = defaults.DEV_KEY
 Url = Annotated[str, typer.Option(help="Server WebSocket URL.")]
-ApiKey = Annotated[str, typer.Option(envvar="CHRONO_API_KEY", help="API key (env CHRONO_API_KEY).")]
+ApiKey = Annotated[
+    str,
+    typer.Option(envvar=defaults.API_KEY_ENV, help=f"API key (env {defaults.API_KEY_ENV})."),
+]
 StopAfterCount = Annotated[
     int | None, typer.Option("--count", min=1, help="Stop after N price updates.")
 ]

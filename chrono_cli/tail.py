@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from chrono_cli.exit_codes import ExitCode, fail
+from chrono_cli import tail_run
 from chrono_cli.options import (
     DEFAULT_URL,
     DEV_KEY,
@@ -16,12 +15,7 @@ from chrono_cli.options import (
     StopAfterDuration,
     Url,
 )
-
-if TYPE_CHECKING:
-    from chrono_cli.tail_json import JsonLinesSink
-    from chrono_cli.tail_live import TableSink
-
-MAX_SYMBOLS = 10
+from chrono_cli.tail_run import MAX_SYMBOLS, TailArgs
 
 EPILOG = (
     "Exit codes: 0 done (--count/--duration reached, or Ctrl-C); 2 bad command line; "
@@ -49,40 +43,6 @@ def tail(
     """
     if len(symbols) > MAX_SYMBOLS:
         raise typer.BadParameter(f"at most {MAX_SYMBOLS} symbols, got {len(symbols)}")
-    import asyncio
-
-    from chrono_sim.errors import InvalidUrlError
-
-    as_json = json_lines or not sys.stdout.isatty()
-    try:
-        code = asyncio.run(_tail(url, api_key, tuple(symbols), as_json, count, duration, snapshot))
-    except InvalidUrlError as exc:
-        fail("tail", ExitCode.USAGE, str(exc))
-    raise typer.Exit(code)
-
-
-async def _tail(
-    url: str,
-    api_key: str,
-    symbols: tuple[str, ...],
-    as_json: bool,
-    count: int | None,
-    duration: float | None,
-    snapshot: bool,
-) -> ExitCode:
-    from chrono_cli.feed_run import run_feed
-    from chrono_cli.tail_json import JsonLinesSink
-    from chrono_sim.client import FeedClient
-    from chrono_sim.clock import SystemClock
-
-    clock = SystemClock()
-    client = FeedClient(url, api_key=api_key, symbols=symbols, snapshot=snapshot, clock=clock)
-    sink: JsonLinesSink | TableSink
-    if as_json:
-        sink = JsonLinesSink()
-    else:  # Rich is imported only for people watching a terminal: pipes start faster
-        from chrono_cli.tail_live import TableSink
-        from chrono_cli.tail_state import TailState
-
-        sink = TableSink(TailState(symbols), clock, title=url)
-    return await run_feed(client, sink, command="tail", count=count, duration=duration)
+    # The run itself is in tail_run, which `chrono tail` also reaches without Typer (entry.py).
+    args = TailArgs(tuple(symbols), url, api_key, json_lines, count, duration, snapshot)
+    raise typer.Exit(tail_run.run(args))

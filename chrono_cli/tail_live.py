@@ -35,4 +35,5 @@ class TableSink:
         self._live.__exit__(None, None, None)
 
     def handle(self, event: FeedEvent) -> None:
-        self._state.apply(event, self._clock.monotonic())
+        if self._state.apply(event, self._clock.monotonic()):
+            self._live.refresh()  # a first price shows now, not up to a redraw period later

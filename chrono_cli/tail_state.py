@@ -104,11 +104,14 @@ class TailState:
         self.link = LinkStatus()
         self._arrivals: deque[float] = deque()
 
-    def apply(self, event: FeedEvent, now: float) -> None:
-        """Fold one client event into the state."""
+    def apply(self, event: FeedEvent, now: float) -> bool:
+        """Fold one client event into the state.
+
+        True for a symbol's first price: worth showing at once, not at the next redraw.
+        """
         if isinstance(event, Price):
-            self._on_price(event, now)
-        elif isinstance(event, Heartbeat):
+            return self._on_price(event, now)
+        if isinstance(event, Heartbeat):
             self._on_heartbeat(now)
         elif isinstance(event, Connected):
             self.link = _replace_link(self.link, state="connected", connected_since=now)
@@ -121,6 +124,7 @@ class TailState:
                 self.link, state="reconnecting", attempt=event.attempt,
                 next_try_at=event.at, reason=event.reason,
             )  # fmt: skip
+        return False
 
     def messages_per_second(self, now: float) -> float:
         while self._arrivals and self._arrivals[0] <= now - RATE_WINDOW:
@@ -131,7 +135,8 @@ class TailState:
     def total_missed(self) -> int:
         return sum(row.missed for row in self.rows.values())
 
-    def _on_price(self, price: Price, now: float) -> None:
+    def _on_price(self, price: Price, now: float) -> bool:
+        """Fold in a price; True if it is its symbol's first."""
         update = price.update
         row = self.rows.get(update.symbol)
         if row is None:  # the server's canonical spelling of a symbol asked for in another case
@@ -153,6 +158,7 @@ class TailState:
         row.missed += price.missed
         row.recent.append(update.price)
         self._arrivals.append(now)
+        return row.updates == 1
 
     def _on_heartbeat(self, now: float) -> None:
         link = self.link

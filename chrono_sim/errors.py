@@ -9,11 +9,14 @@
     │                           malformed; names the file and, where known, the line
     ├── MessageError            a client message breaks the protocol's shape rules
     │                           (the session turns it into a VALIDATION_ERROR reply)
-    └── ClientError             the feed client cannot go on
+    └── ClientError             the feed client (or `chrono check`) cannot go on
         ├── InvalidUrlError     the server URL is not a ws:// or wss:// URL
+        ├── ServerUnreachableError  no WebSocket connection at all: network, TLS,
+        │                       timeout, or the handshake answered with an HTTP status
         ├── AuthenticationError the server refused the API key (4401): retrying cannot help
         └── RequestRefusedError the server refused the subscription itself
-                                (UNKNOWN_SYMBOL, SUBSCRIPTION_LIMIT, VALIDATION_ERROR)
+                                (UNKNOWN_SYMBOL, SUBSCRIPTION_LIMIT, VALIDATION_ERROR),
+                                or the connection for a limit (CONNECTION_LIMIT)
 
 In the server, protocol refusals (unknown key, limits, unknown symbols) are not
 exceptions: they are ordinary replies of the session, because the connection goes on.
@@ -69,12 +72,16 @@ class InvalidUrlError(ClientError):
     """The server URL cannot be used (not ws:// or wss://, no host)."""
 
 
+class ServerUnreachableError(ClientError):
+    """No WebSocket connection could be opened: refused, unresolvable, TLS, timeout, HTTP status."""
+
+
 class AuthenticationError(ClientError):
     """The server refused the API key (error UNAUTHORIZED, close 4401)."""
 
 
 class RequestRefusedError(ClientError):
-    """The server answered the subscription with an error that retrying will not change.
+    """The server refused a subscription (or a connection, for a limit); retrying won't help now.
 
     `code` is the protocol error code; `symbols` the symbols it names, if any.
     """

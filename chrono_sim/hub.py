@@ -1,4 +1,4 @@
-"""Fan-out: number each update, encode it once, hand the same bytes to every subscriber."""
+"""Fan-out: number each update, encode and frame it once, give every subscriber those bytes."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ import msgspec
 from chrono_sim.messages import PriceUpdate, encode
 from chrono_sim.sources.base import Quote
 from chrono_sim.timestamps import format_timestamp
+from chrono_sim.wire import text_frame
 
 
 class Subscriber(Protocol):
-    """Anything that can take a ready-encoded price frame (in practice: a session)."""
+    """Anything that can take a wire-ready price frame (in practice: a session)."""
 
     def deliver(self, symbol: str, frame: bytes) -> None: ...
 
@@ -35,7 +36,10 @@ class Hub:
         self.published = 0
 
     def publish(self, quote: Quote) -> bytes:
-        """Number `quote`, encode it once and deliver those bytes to each subscriber."""
+        """Number `quote`, frame it once and deliver that frame to each subscriber.
+
+        Returns the encoded update (the frame's JSON payload).
+        """
         seq = self._seq.get(quote.symbol, 0) + 1
         self._seq[quote.symbol] = seq
         update = PriceUpdate(
@@ -46,26 +50,28 @@ class Hub:
             source=quote.exchange,
             seq=seq,
         )
-        frame = encode(update)
+        payload = encode(update)
+        frame = text_frame(payload)
         self._latest[quote.symbol] = update
         self._snapshots.pop(quote.symbol, None)
         self.published += 1
         for subscriber in self._subscribers.get(quote.symbol, ()):
             subscriber.deliver(quote.symbol, frame)
-        return frame
+        return payload
 
     def latest(self, symbol: str) -> PriceUpdate | None:
         """The last update published for `symbol`, if any."""
         return self._latest.get(symbol)
 
     def snapshot(self, symbol: str) -> bytes | None:
-        """The latest update of `symbol` marked `"snapshot": true`, or None before the first."""
+        """The latest update of `symbol` marked `"snapshot": true` as a frame; None before any."""
         frame = self._snapshots.get(symbol)
         if frame is None:
             latest = self._latest.get(symbol)
             if latest is None:
                 return None
-            frame = self._snapshots[symbol] = encode(msgspec.structs.replace(latest, snapshot=True))
+            snapshot = msgspec.structs.replace(latest, snapshot=True)
+            frame = self._snapshots[symbol] = text_frame(encode(snapshot))
         return frame
 
     @property

@@ -1,5 +1,8 @@
 """Frames waiting to be written to one client, with a bounded footprint.
 
+Frames are wire-ready (see `chrono_sim.wire`): the adapter writes what
+`take` returns as it is, in one write.
+
 Replies (acknowledgements, errors, pongs, snapshots) keep their order. Price
 frames queue in order too, so a client that keeps up sees every update; but
 once more than `price_limit` are waiting, the queue is conflated to the latest
@@ -13,7 +16,6 @@ client chooses their size (an echoed `id` may be nearly 1 MiB).
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -27,10 +29,16 @@ class Batch:
 
 
 class Outbox:
-    """A per-connection queue; `on_ready` fires whenever something is put in it."""
+    """A per-connection queue; `on_ready` fires when a frame arrives in an empty outbox.
+
+    Firing once per emptying, not per frame, keeps the fan-out path to an
+    append: the adapter schedules one write for the connection and takes
+    everything queued by then.
+    """
 
     __slots__ = (
-        "_on_ready", "_prices", "_replies", "_reply_bytes", "price_limit", "reply_limit_bytes",
+        "_on_ready", "_price_frames", "_price_symbols", "_replies", "_reply_bytes",
+        "price_limit", "reply_limit_bytes",
     )  # fmt: skip
 
     def __init__(
@@ -39,9 +47,12 @@ class Outbox:
         self.reply_limit_bytes = reply_limit_bytes
         self.price_limit = price_limit
         self._on_ready = on_ready
-        self._replies: deque[bytes] = deque()
+        # Plain lists, emptied by swapping: an idle connection holds three empty
+        # lists (a deque would hold a 64-slot block each), and a flush copies nothing.
+        self._replies: list[bytes] = []
         self._reply_bytes = 0
-        self._prices: deque[tuple[str, bytes]] = deque()
+        self._price_frames: list[bytes] = []
+        self._price_symbols: list[str] = []  # the symbol of each price frame
 
     @property
     def replies_full(self) -> bool:
@@ -50,41 +61,56 @@ class Outbox:
     @property
     def pending_prices(self) -> int:
         """Price frames waiting; past `price_limit` they would be conflated."""
-        return len(self._prices)
+        return len(self._price_frames)
 
     def put_reply(self, frame: bytes) -> None:
         self._replies.append(frame)
         self._reply_bytes += len(frame)
-        self._on_ready()
+        if len(self._replies) == 1 and not self._price_frames:
+            self._on_ready()
 
     def put_price(self, symbol: str, frame: bytes) -> None:
-        self._prices.append((symbol, frame))
-        if len(self._prices) > self.price_limit:
+        # The hot path of the fan-out: one call per subscriber per update.
+        frames = self._price_frames
+        frames.append(frame)
+        self._price_symbols.append(symbol)
+        size = len(frames)
+        if size == 1:
+            if not self._replies:
+                self._on_ready()
+        elif size > self.price_limit:
             self._conflate()
-        self._on_ready()
 
     def discard_prices(self, symbols: Iterable[str]) -> None:
         """Drop pending price frames, e.g. of symbols just unsubscribed."""
         dropped = set(symbols)
-        if dropped and self._prices:
-            self._prices = deque(item for item in self._prices if item[0] not in dropped)
+        if dropped and self._price_frames:
+            kept = [
+                (symbol, frame)
+                for symbol, frame in zip(self._price_symbols, self._price_frames, strict=True)
+                if symbol not in dropped
+            ]
+            self._price_symbols = [symbol for symbol, _ in kept]
+            self._price_frames = [frame for _, frame in kept]
 
     def take(self) -> Batch:
         """Everything pending, emptying the outbox."""
-        frames = list(self._replies)
-        self._replies.clear()
-        self._reply_bytes = 0
-        prices = len(self._prices)
-        frames.extend(frame for _, frame in self._prices)
-        self._prices.clear()
-        return Batch(frames, prices)
+        frames, prices = self._replies, self._price_frames
+        self._replies, self._reply_bytes = [], 0
+        self._price_frames, self._price_symbols = [], []
+        if frames:
+            frames.extend(prices)
+        else:
+            frames = prices
+        return Batch(frames, len(prices))
 
     def __len__(self) -> int:
-        return len(self._replies) + len(self._prices)
+        return len(self._replies) + len(self._price_frames)
 
     def _conflate(self) -> None:
         latest: dict[str, bytes] = {}
-        for symbol, frame in self._prices:
+        for symbol, frame in zip(self._price_symbols, self._price_frames, strict=True):
             latest.pop(symbol, None)  # re-insert, so symbols stay in order of their latest update
             latest[symbol] = frame
-        self._prices = deque(latest.items())
+        self._price_symbols = list(latest)
+        self._price_frames = list(latest.values())

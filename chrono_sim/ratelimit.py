@@ -37,6 +37,16 @@ class TokenBucket:
             return 0.0
         return (1.0 - self._tokens) / self._rate
 
+    def available(self, now: float) -> float:
+        """The tokens in the bucket now (a fraction counts towards the next one)."""
+        self._refill(now)
+        return self._tokens
+
+    def drain(self, now: float) -> None:
+        """Empty the bucket now, e.g. to follow a server that says it is empty."""
+        self._refill(now)
+        self._tokens = 0.0
+
     def is_full(self, now: float) -> bool:
         """True when the bucket has refilled completely (its state can be forgotten)."""
         self._refill(now)

@@ -36,6 +36,7 @@ from chrono_sim.messages import (
 )
 from chrono_sim.outbox import Outbox
 from chrono_sim.timestamps import format_timestamp
+from chrono_sim.wire import text_frame
 
 INVALID_FORMAT = "Invalid message format"
 
@@ -141,7 +142,7 @@ class Session:
     # --- outputs --------------------------------------------------------------
 
     def take_frames(self) -> list[bytes]:
-        """Everything to write now, in order; delivering a price counts as activity."""
+        """Every frame to write now, wire-ready and in order; a price delivered is activity."""
         batch = self.outbox.take()
         if batch.price_frames:
             self._last_activity = self._clock.monotonic()
@@ -257,7 +258,7 @@ class Session:
         )
 
     def _reply(self, message: Pong | Subscribed | Unsubscribed | Error) -> None:
-        self.outbox.put_reply(encode(message))
+        self.outbox.put_reply(text_frame(encode(message)))
 
     def _timestamp(self) -> str:
         return format_timestamp(self._clock.time())

@@ -8,6 +8,7 @@ from typing import Any
 from chrono_sim.messages import ServerMessage, decode_server_message
 from chrono_sim.session import Session
 from chrono_sim.sources.base import Quote
+from chrono_sim.wire import text_payloads
 
 
 class Client:
@@ -24,7 +25,7 @@ class Client:
 
     def replies(self) -> list[ServerMessage]:
         """Every frame the session wants written now, decoded."""
-        return [decode_server_message(frame) for frame in self.session.take_frames()]
+        return decode_frames(self.session.take_frames())
 
     def reply(self) -> ServerMessage:
         """The one frame the session wants written now."""
@@ -36,6 +37,11 @@ class Client:
         """Send a message and return its single reply."""
         self.send(**message)
         return self.reply()
+
+
+def decode_frames(frames: list[bytes]) -> list[ServerMessage]:
+    """The messages in wire-ready frames, as a client would read them."""
+    return [decode_server_message(payload) for payload in text_payloads(b"".join(frames))]
 
 
 def quote(symbol: str = "BTC/USD", price: float = 45123.5, *, at: float = 1_760_106_600.0) -> Quote:

@@ -177,7 +177,7 @@ class FeedClient:
         except InvalidStatus as exc:
             outcome.reason = f"HTTP {exc.response.status_code} from server"
         except (OSError, TimeoutError, InvalidHandshake) as exc:
-            outcome.reason = _describe_connect_error(exc)
+            outcome.reason = describe_connect_error(exc)
         finally:
             self._ws = None
 
@@ -243,7 +243,8 @@ def _retry_after(error: Error) -> float:
     return 0.0 if isinstance(error.retry_after_ms, UnsetType) else error.retry_after_ms / 1000
 
 
-def _describe_connect_error(exc: BaseException) -> str:
+def describe_connect_error(exc: BaseException) -> str:
+    """A connection failure as a short phrase for a one-line message."""
     if isinstance(exc, ConnectionRefusedError):
         return "connection refused (is the server up?)"
     if isinstance(exc, TimeoutError):

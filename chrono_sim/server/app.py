@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import http
 import logging
 import socket
+from collections.abc import Callable
 from types import TracebackType
 
 import msgspec
@@ -13,7 +15,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
 from chrono_sim import __version__
-from chrono_sim.admission import Gatekeeper, Refusal
+from chrono_sim.admission import Gatekeeper, Lease, Refusal
 from chrono_sim.auth import presented_key
 from chrono_sim.clock import Clock, SystemClock
 from chrono_sim.config import ServerConfig
@@ -24,6 +26,7 @@ from chrono_sim.server import http as responses
 from chrono_sim.server.connection import refuse, run_session
 from chrono_sim.server.docs import render_docs
 from chrono_sim.server.feed import pump
+from chrono_sim.server.writer import Flusher, StreamConnection
 from chrono_sim.session import Session
 from chrono_sim.sources.base import CLIENT_PACED_BATCH, PriceSource
 from chrono_sim.sources.synthetic import SyntheticSource
@@ -71,15 +74,18 @@ class ChronoServer:
         )
         self._servers: list[Server] = []
         self._feed: asyncio.Task[None] | None = None
+        self._flusher: Flusher | None = None
         # Set whenever a subscription or a subscriber's pending prices may have changed:
         # after each flush of a connection's outbox and when a connection ends.
         self._drained = asyncio.Event()
         self._started = self.clock.monotonic()
+        self._open = 0
 
     # --- lifecycle ------------------------------------------------------------
 
     async def start(self) -> None:
         """Bind every address and start the feed; raises OSError if the port is taken."""
+        self._flusher = Flusher()
         hosts = LOOPBACK_HOSTS if self.config.host == "localhost" else (self.config.host,)
         port = self.config.port
         try:
@@ -133,7 +139,8 @@ class ChronoServer:
 
     @property
     def open_connections(self) -> int:
-        return sum(len(server.connections) for server in self._servers)
+        """Upgraded connections whose handler runs (a count: checked at every handshake)."""
+        return self._open
 
     # --- internals ------------------------------------------------------------
 
@@ -144,6 +151,7 @@ class ChronoServer:
             port,
             process_request=self._process_request,
             process_response=self._process_response,
+            create_connection=StreamConnection,
             # Each update is encoded once for all subscribers; per-connection
             # compression would re-encode it per client and cost ~50 KiB each.
             compression=None,
@@ -248,11 +256,21 @@ class ChronoServer:
         return {"symbols": listing}
 
     async def _handle(self, ws: ServerConnection) -> None:
+        self._open += 1
+        try:
+            await self._converse(ws)
+        finally:
+            self._open -= 1
+
+    async def _converse(self, ws: ServerConnection) -> None:
         request = ws.request
         assert request is not None  # the handler runs only after a successful handshake
         # get_all: a repeated header must not crash the handler (Headers.get would raise).
         authorization = request.headers.get_all("Authorization")
         key = presented_key(authorization[0] if authorization else None, request.path)
+        # The handshake's headers are not read again: about 2 KiB a connection.
+        request.headers.clear()
+        ws.response = None
         admission = self.gatekeeper.admit(key)
         peer = ws.remote_address
         if isinstance(admission, Refusal):
@@ -260,16 +278,25 @@ class ChronoServer:
             await refuse(ws, admission, self.clock)
             return
         log.debug("open %s key=%s", peer, admission.api_key.redacted)
-        ready = asyncio.Event()
-        session = self.session_type(
-            lease=admission,
+        assert isinstance(ws, StreamConnection)  # create_connection=StreamConnection
+        assert self._flusher is not None  # set by start()
+        await run_session(
+            ws,
+            functools.partial(self._open_session, admission),
+            self.clock,
+            self._flusher,
+            stall_timeout=self.config.stall_timeout,
+            close_timeout=self.config.close_timeout,
+            on_drained=self._drained.set,
+        )
+        log.debug("closed %s code=%s", peer, ws.close_code)
+
+    def _open_session(self, lease: Lease, on_ready: Callable[[], None]) -> Session:
+        return self.session_type(
+            lease=lease,
             hub=self.hub,
             catalog=self.config.catalog,
             clock=self.clock,
             limits=self.config.limits,
-            on_ready=ready.set,
+            on_ready=on_ready,
         )
-        await run_session(
-            ws, session, ready, self.clock, self.config.stall_timeout, self._drained.set
-        )
-        log.debug("closed %s code=%s", peer, ws.close_code)

@@ -8,10 +8,12 @@ from collections.abc import Callable
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
+from websockets.protocol import State
 
 from chrono_sim.admission import Refusal
 from chrono_sim.clock import Clock
 from chrono_sim.messages import encode
+from chrono_sim.server.writer import ConnectionWriter, Flusher, StreamConnection
 from chrono_sim.session import Close, Session
 from chrono_sim.timestamps import format_timestamp
 
@@ -28,31 +30,50 @@ async def refuse(ws: ServerConnection, refusal: Refusal, clock: Clock) -> None:
 
 
 async def run_session(
-    ws: ServerConnection,
-    session: Session,
-    ready: asyncio.Event,
+    ws: StreamConnection,
+    open_session: Callable[[Callable[[], None]], Session],
     clock: Clock,
+    flusher: Flusher,
+    *,
     stall_timeout: float,
+    close_timeout: float,
     on_drained: Callable[[], None] = lambda: None,
 ) -> None:
-    """Pump frames between `ws` and `session` until either side closes.
+    """Pump frames between `ws` and a session until either side closes.
 
-    `ready` must be the event the session's `on_ready` sets; a write blocked
-    for `stall_timeout` seconds drops the connection. `on_drained` is called
+    A peer that reads nothing for `stall_timeout` seconds is closed (see
+    `ConnectionWriter`). `open_session(on_ready)` builds the session, given the callback its
+    outbox calls when frames wait to be written. `on_drained` is called
     whenever the session's pending prices may have dropped: after each flush
     and once the session has closed (a client-paced feed waits on it).
     """
-    drained = asyncio.Event()
-    writer = asyncio.create_task(_write(ws, session, ready, drained, stall_timeout, on_drained))
+    # Set only while the reader waits for the client to read its replies: an
+    # Event per connection would cost more memory than the rest of this frame.
+    room: asyncio.Future[None] | None = None
+
+    def after_flush() -> None:
+        if room is not None and not room.done():
+            room.set_result(None)
+        on_drained()
+
+    writer = ConnectionWriter(
+        ws,
+        open_session,
+        flusher,
+        stall_timeout=stall_timeout,
+        close_timeout=close_timeout,
+        on_drained=after_flush,
+    )
+    session = writer.session
     timer = _Timer(ws, session, clock)
     try:
         async for data in ws:
             session.receive(data)
             # Backpressure: while the client leaves replies unread, stop reading its
             # requests; websockets then stops reading the socket and TCP pushes back.
-            while session.backlogged and not writer.done():
-                drained.clear()
-                await drained.wait()
+            while session.backlogged and ws.protocol.state is State.OPEN:
+                room = asyncio.get_running_loop().create_future()
+                await room
     except ConnectionClosed:
         pass
     finally:
@@ -60,74 +81,6 @@ async def run_session(
         writer.cancel()
         session.close()
         on_drained()
-
-
-async def _write(
-    ws: ServerConnection,
-    session: Session,
-    ready: asyncio.Event,
-    drained: asyncio.Event,
-    stall_timeout: float,
-    on_drained: Callable[[], None],
-) -> None:
-    watchdog = _StallWatchdog(ws, stall_timeout)
-    try:
-        while True:
-            await ready.wait()
-            ready.clear()
-            frames = session.take_frames()
-            drained.set()
-            on_drained()
-            watchdog.start()
-            try:
-                for frame in frames:
-                    await ws.send(frame, text=True)
-                    watchdog.progress()
-            finally:
-                watchdog.stop()
-    except ConnectionClosed:
-        pass
-    finally:
-        drained.set()  # a reader waiting for room must not wait for a writer that is gone
-
-
-class _StallWatchdog:
-    """Aborts the connection when one write stays blocked for `timeout` seconds.
-
-    A timeout context per frame would cost microseconds on the fan-out path;
-    this arms one timer per flush, and the writer only stamps its progress.
-    """
-
-    def __init__(self, ws: ServerConnection, timeout: float) -> None:
-        self._ws = ws
-        self._timeout = timeout
-        self._loop = asyncio.get_running_loop()
-        self._progress_at = 0.0
-        self._handle: asyncio.TimerHandle | None = None
-
-    def start(self) -> None:
-        self._progress_at = self._loop.time()
-        self._handle = self._loop.call_later(self._timeout, self._check)
-
-    def progress(self) -> None:
-        self._progress_at = self._loop.time()
-
-    def stop(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
-
-    def _check(self) -> None:
-        stalled_for = self._loop.time() - self._progress_at
-        if stalled_for < self._timeout:
-            self._handle = self._loop.call_later(self._timeout - stalled_for, self._check)
-            return
-        self._handle = None
-        log.debug(
-            "dropping %s: it has read nothing for %.0f s", self._ws.remote_address, stalled_for
-        )
-        # The blocked send then raises ConnectionClosed, which ends the writer.
-        self._ws.transport.abort()
 
 
 class _Timer:

@@ -36,6 +36,7 @@ def render_docs(config: ServerConfig, host: str) -> str:
         "ping_interval": f"{config.ping_interval:g}",
         "ping_timeout": f"{config.ping_timeout:g}",
         "handshake_timeout": f"{config.handshake_timeout:g}",
+        "stall_timeout": f"{config.stall_timeout:g}",
         "max_connections": f"{config.max_connections:,}",
         "ip_connect_rate": f"{config.ip_connect_rate} per minute"
         if config.ip_connect_rate

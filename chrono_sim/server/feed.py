@@ -11,6 +11,13 @@ from chrono_sim.sources.base import PriceSource
 
 Wait = Callable[[], Awaitable[None]]
 
+# Quotes published per event-loop turn at most. Each turn ends with one write
+# per connection, so this bounds what a turn queues for a client (within the
+# outbox's conflation threshold) and keeps an overloaded server writing at its
+# capacity: without it, a feed running behind publishes ever larger batches,
+# conflates most of them away and delivers a fraction of what it could.
+PUBLISH_BATCH = 200
+
 
 async def pump(
     source: PriceSource,
@@ -37,5 +44,9 @@ async def pump(
         # Sleep even when nothing needs waiting for: a source that is due again at
         # once (client-paced, or running behind) must not starve the connections.
         await asyncio.sleep(max(0.0, due - clock.monotonic()))
-        for quote in source.pop_due(clock.monotonic()):
-            hub.publish(quote)
+        quotes = source.pop_due(clock.monotonic())
+        for start in range(0, len(quotes), PUBLISH_BATCH):
+            if start:
+                await asyncio.sleep(0)  # let this batch be written before the next
+            for quote in quotes[start : start + PUBLISH_BATCH]:
+                hub.publish(quote)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -11,9 +10,10 @@ from chrono_sim.catalog import DEFAULT_CATALOG
 from chrono_sim.clock import ManualClock
 from chrono_sim.config import ProtocolLimits
 from chrono_sim.hub import Hub
+from chrono_sim.messages import PriceUpdate
 from chrono_sim.server.feed import pump
 from chrono_sim.sources import CLIENT_PACED_BATCH, ReplaySource, ScriptedSource
-from tests.support import Client, quote
+from tests.support import Client, decode_frames, quote
 from tests.unit.test_replay import evenly
 
 
@@ -108,9 +108,9 @@ async def test_a_max_speed_replay_reaches_a_slow_reader_whole_and_in_order(
 
     assert most_pending <= limits.price_backlog
     seqs: dict[str, list[int]] = defaultdict(list)
-    for frame in received:
-        update = json.loads(frame)
-        seqs[update["symbol"]].append(update["seq"])
+    for update in decode_frames(received):
+        assert isinstance(update, PriceUpdate)
+        seqs[update.symbol].append(update.seq)
     assert {symbol: len(numbers) for symbol, numbers in seqs.items()} == dict.fromkeys(
         ["BTC/USD", "ETH/USD", "SOL/USD"], 1000
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from chrono_sim.hub import Hub
+from chrono_sim.wire import text_frame, text_payloads
 from tests.support import quote
 
 
@@ -22,12 +23,14 @@ def test_seq_grows_by_one_per_update_of_each_symbol(hub: Hub) -> None:
     assert seqs == [1, 2, 1, 3]
 
 
-def test_the_same_bytes_go_to_every_subscriber(hub: Hub) -> None:
+def test_one_frame_of_the_update_goes_to_every_subscriber(hub: Hub) -> None:
     recorders = [Recorder() for _ in range(3)]
     for recorder in recorders:
         hub.subscribe(recorder, ["BTC/USD"])
-    frame = hub.publish(quote())
-    assert all(recorder.frames[0] is frame for recorder in recorders)
+    payload = hub.publish(quote())
+    first = recorders[0].frames[0]
+    assert all(recorder.frames[0] is first for recorder in recorders)  # framed once, not copied
+    assert first == text_frame(payload)
 
 
 def test_price_update_has_exactly_the_documented_fields_plus_seq(hub: Hub) -> None:
@@ -43,7 +46,7 @@ def test_seq_counts_updates_published_without_subscribers(hub: Hub) -> None:
     recorder = Recorder()
     hub.subscribe(recorder, ["BTC/USD"])
     hub.publish(quote())
-    assert json.loads(recorder.frames[0])["seq"] == 2
+    assert json.loads(text_payloads(recorder.frames[0])[0])["seq"] == 2
 
 
 def test_snapshot_is_the_latest_update_marked_as_snapshot(hub: Hub) -> None:
@@ -52,7 +55,7 @@ def test_snapshot_is_the_latest_update_marked_as_snapshot(hub: Hub) -> None:
     hub.publish(quote(price=2.0))
     snapshot = hub.snapshot("BTC/USD")
     assert snapshot is not None
-    assert json.loads(snapshot) == {
+    assert json.loads(text_payloads(snapshot)[0]) == {
         "type": "price_update",
         "symbol": "BTC/USD",
         "price": 2.0,

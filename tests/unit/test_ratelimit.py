@@ -146,3 +146,18 @@ def test_forgetting_a_bucket_does_not_forgive_a_limited_key() -> None:
     limiter.try_take("b", 1.0)
 
     assert limiter.try_take("a", 1.0) > 0.0
+
+
+def test_available_counts_the_refill_since_the_last_take() -> None:
+    bucket = TokenBucket.per_minute(120, now=0.0)
+    _take_all(bucket, 0.0)
+
+    assert bucket.available(0.25) == pytest.approx(0.5)
+
+
+def test_drain_empties_the_bucket_which_then_refills_at_its_rate() -> None:
+    bucket = TokenBucket.per_minute(120, now=0.0)
+    bucket.drain(0.0)
+
+    assert bucket.try_take(0.0) == pytest.approx(0.5)
+    assert bucket.try_take(0.5) == 0.0

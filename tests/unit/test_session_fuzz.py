@@ -21,9 +21,9 @@ from chrono_sim.messages import (
     PriceUpdate,
     Subscribed,
     Unsubscribed,
-    decode_server_message,
 )
 from chrono_sim.session import Session
+from tests.support import decode_frames
 
 json_values = st.recursive(
     st.none()
@@ -70,7 +70,7 @@ def test_every_frame_gets_exactly_one_defined_direct_reply(batch: list[Any]) -> 
     session = new_session()
     for frame in batch:
         session.receive(frame)
-        replies = [decode_server_message(raw) for raw in session.take_frames()]
+        replies = decode_frames(session.take_frames())
         direct = [reply for reply in replies if not isinstance(reply, PriceUpdate)]
         assert len(direct) == 1, replies
         reply = direct[0]
@@ -87,7 +87,7 @@ def test_every_frame_gets_exactly_one_defined_direct_reply(batch: list[Any]) -> 
 def test_a_message_id_is_echoed_whenever_it_is_a_string_or_integer(message: dict[str, Any]) -> None:
     session = new_session()
     session.receive(json.dumps(message))
-    reply = decode_server_message(session.take_frames()[0])
+    reply = decode_frames(session.take_frames())[0]
     sent_id = message.get("id")
     valid_id = isinstance(sent_id, str) or (
         isinstance(sent_id, int) and not isinstance(sent_id, bool)

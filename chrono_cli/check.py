@@ -1,0 +1,194 @@
+"""`chrono check`: judge a `/stream` server against the protocol; a table or JSON, an exit code."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from chrono_cli.exit_codes import ExitCode, fail
+from chrono_cli.options import DEFAULT_URL, DEV_KEY, DURATION_METAVAR, ApiKey, duration
+
+if TYPE_CHECKING:
+    import ssl
+    from collections.abc import Sequence
+
+    from rich.table import Table
+
+    from chrono_sim.conformance import CheckResult
+
+EPILOG = (
+    "Exit codes: 0 every rule passed (or was skipped); 2 bad command line; 3 unusable --cafile; "
+    "4 server unreachable or handshake refused; 5 API key refused (4401); "
+    "6 first connection refused for a limit; 7 at least one rule failed."
+)
+STYLES = {"pass": "green", "fail": "bold red", "skip": "yellow"}
+
+
+def check(
+    url: Annotated[
+        str, typer.Argument(metavar="URL", help=f"Server WebSocket URL, e.g. {DEFAULT_URL}.")
+    ],
+    api_key: ApiKey = DEV_KEY,
+    heartbeat_interval: Annotated[
+        float,
+        typer.Option(
+            parser=duration,
+            metavar=DURATION_METAVAR,
+            help="Interval the server is expected to keep between heartbeats.",
+        ),
+    ] = 30.0,
+    idle_timeout: Annotated[
+        float,
+        typer.Option(
+            parser=duration,
+            metavar=DURATION_METAVAR,
+            help="Idle timeout the server is expected to keep (checked with --slow).",
+        ),
+    ] = 300.0,
+    slow: Annotated[
+        bool, typer.Option("--slow", help="Also run the slow checks (idle timeout).")
+    ] = False,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            parser=duration,
+            metavar=DURATION_METAVAR,
+            help="Longest wait for any one reply or price update.",
+        ),
+    ] = 10.0,
+    rate_limit_per_minute: Annotated[
+        int, typer.Option(min=1, metavar="N", help="The key's request rate, to pace by.")
+    ] = 120,
+    max_connections: Annotated[
+        int, typer.Option(min=1, metavar="N", help="Connections the key may hold at once.")
+    ] = 10,
+    cafile: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True, dir_okay=False, metavar="FILE", help="Trust this CA (PEM) for wss://."
+        ),
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the results as a JSON list.")
+    ] = False,
+) -> None:
+    """Check the server at URL against every rule of the protocol visible from outside.
+
+    Stays within the key's request rate, except the rate checks that run last;
+    use a key no other client is using meanwhile.
+    """
+    import asyncio
+
+    from chrono_sim.conformance import CheckSettings, run_checks
+    from chrono_sim.errors import (
+        AuthenticationError,
+        ConfigError,
+        InvalidUrlError,
+        RequestRefusedError,
+        ServerUnreachableError,
+    )
+
+    try:
+        settings = CheckSettings(
+            url=url,
+            api_key=api_key,
+            heartbeat_interval=heartbeat_interval,
+            idle_timeout=idle_timeout,
+            slow=slow,
+            timeout=timeout,
+            rate_limit_per_minute=rate_limit_per_minute,
+            max_connections=max_connections,
+            ssl=_tls_context(cafile),
+        )
+    except (InvalidUrlError, ConfigError) as exc:
+        fail("check", ExitCode.USAGE, str(exc))
+    started = time.monotonic()
+    progress = _Progress(enabled=not json_output and sys.stderr.isatty())
+    try:
+        with progress:
+            results = asyncio.run(run_checks(settings, on_result=progress.advance))
+    except ServerUnreachableError as exc:
+        fail("check", ExitCode.UNAVAILABLE, str(exc))
+    except AuthenticationError as exc:
+        fail("check", ExitCode.UNAUTHORIZED, str(exc))
+    except RequestRefusedError as exc:
+        fail("check", ExitCode.REFUSED, str(exc))
+    if json_output:
+        print(format_json(results))
+    else:
+        from rich.console import Console
+
+        console = Console()
+        console.print(results_table(results, url))
+        console.print(format_summary(results, time.monotonic() - started), highlight=False)
+    failed = any(result.status == "fail" for result in results)
+    raise typer.Exit(ExitCode.CHECK_FAILED if failed else ExitCode.OK)
+
+
+def _tls_context(cafile: Path | None) -> ssl.SSLContext | None:
+    if cafile is None:
+        return None
+    import ssl
+
+    try:
+        return ssl.create_default_context(cafile=str(cafile))
+    except (ssl.SSLError, OSError) as exc:
+        fail("check", ExitCode.CONFIG, f"--cafile {cafile}: not a usable CA file ({exc})")
+
+
+def format_json(results: Sequence[CheckResult]) -> str:
+    """The results as one JSON list of {id, rule, status, detail, seconds}."""
+    import json
+
+    return json.dumps([result.to_json() for result in results], indent=2)
+
+
+def results_table(results: Sequence[CheckResult], url: str) -> Table:
+    """One row per rule: the rule, PASS/FAIL/SKIP in colour, what was seen."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table("Rule", "Result", "Detail", title=f"chrono check {url}", title_justify="left")
+    for result in results:
+        status = Text(result.status.upper(), style=STYLES[result.status])
+        table.add_row(result.rule, status, Text(result.detail))
+    return table
+
+
+def format_summary(results: Sequence[CheckResult], seconds: float) -> str:
+    """`34 rules: 32 passed, 1 failed, 1 skipped in 2.6 s`."""
+    counts = {status: sum(r.status == status for r in results) for status in STYLES}
+    return (
+        f"{len(results)} rules: {counts['pass']} passed, {counts['fail']} failed, "
+        f"{counts['skip']} skipped in {seconds:.1f} s"
+    )
+
+
+class _Progress:
+    """A spinner on stderr counting verdicts as they come, for people at a terminal."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self._done = 0
+        self._status = None
+        if enabled:
+            from rich.console import Console
+
+            self._status = Console(stderr=True).status("checking…")
+
+    def __enter__(self) -> _Progress:
+        if self._status is not None:
+            self._status.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._status is not None:
+            self._status.stop()
+
+    def advance(self, result: CheckResult) -> None:
+        self._done += 1
+        if self._status is not None:
+            self._status.update(f"checking… {self._done} done, last: {result.rule}")

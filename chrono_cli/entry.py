@@ -1,0 +1,32 @@
+"""The `chrono` program's entry point: a plain `chrono tail` starts without Typer.
+
+Typer, and the pydantic it converts arguments with, take more than half of
+`chrono tail`'s launch to its first price. So a `tail` command line that
+`chrono_cli.tail_run.parse_plain` understands runs straight away; everything
+else (other commands, help, errors) goes to the Typer app in `chrono_cli.app`,
+which defines the command line and where commands are registered.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    """Run `chrono` with `sys.argv`; exits with the command's exit code."""
+    args = sys.argv[1:]
+    if args[:1] == ["tail"]:
+        from chrono_cli import tail_run
+        from chrono_cli.exit_codes import ExitCode
+
+        plain = tail_run.parse_plain(args[1:], os.environ)
+        if plain is not None:
+            try:
+                code = tail_run.run(plain)
+            except KeyboardInterrupt:  # before tail's own Ctrl-C handling is set up
+                code = ExitCode.INTERRUPTED
+            sys.exit(code)
+    from chrono_cli.app import main as typer_main
+
+    typer_main()

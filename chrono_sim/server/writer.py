@@ -1,0 +1,143 @@
+"""Writes each connection's queued frames in one transport write per event-loop turn.
+
+The `websockets` library sends one message per `send()` call: a coroutine,
+a frame built per client and a socket write per frame. A price feed sends
+the same update to many clients, so here each session's outbox already holds
+wire-ready frames (framed once, in the hub) and a connection's whole queue
+goes out in a single `transport.write`. The library keeps the handshake,
+reading, keepalive pings and the closing handshake; a frame written here
+between two of its writes is just another complete frame on the wire.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from websockets.asyncio.server import ServerConnection
+from websockets.protocol import State
+
+from chrono_sim.messages import CloseCode
+from chrono_sim.session import Session
+
+log = logging.getLogger("chrono_sim.server")
+
+
+class StreamConnection(ServerConnection):
+    """A `ServerConnection` that says when its socket can take writes again."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.on_writable: Callable[[], None] = lambda: None
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        self.on_writable()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        self.on_writable()  # whoever waits for room must not wait for a socket that is gone
+
+
+class Flusher:
+    """Runs `flush()` of every connection marked since the last turn, once each.
+
+    A session marks its connection when its outbox stops being empty (while
+    the feed publishes a batch, typically); the flush is the next callback of
+    the event loop, well within a millisecond at low load. Under load a turn
+    takes longer, so each write carries more frames: the cost per frame falls
+    as the rate rises instead of the loop drowning in writes.
+    """
+
+    def __init__(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._marked: dict[ConnectionWriter, None] = {}  # a dict keeps marking order
+        self._scheduled = False
+
+    def mark(self, writer: ConnectionWriter) -> None:
+        self._marked[writer] = None
+        if not self._scheduled:
+            self._scheduled = True
+            self._loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._scheduled = False
+        marked, self._marked = self._marked, {}
+        for writer in marked:
+            writer.flush()
+
+
+class ConnectionWriter:
+    """Moves one session's frames to its socket, and drops a peer that stops reading.
+
+    While the socket's buffer is over its high-water mark the frames stay in
+    the session's outbox, which conflates prices past its bound, so a slow
+    client costs bounded memory and reads current prices when it catches up.
+    A socket that takes nothing for `stall_timeout` seconds is closed with
+    1008 (`too slow`), and dropped `close_timeout` later if the close frame
+    cannot get through either (the library's own close would wait for the
+    full buffer to drain, forever). The writer opens the session, `open_session(on_ready)`,
+    since the session's outbox must know whom to tell that frames wait.
+    """
+
+    def __init__(
+        self,
+        ws: StreamConnection,
+        open_session: Callable[[Callable[[], None]], Session],
+        flusher: Flusher,
+        *,
+        stall_timeout: float,
+        close_timeout: float,
+        on_drained: Callable[[], None],
+    ) -> None:
+        self._ws = ws
+        self.session = open_session(self.ready)
+        self._flusher = flusher
+        self._stall_timeout = stall_timeout
+        self._close_timeout = close_timeout
+        self._on_drained = on_drained
+        self._stall: asyncio.TimerHandle | None = None
+        self._closing: asyncio.Task[None] | None = None
+        ws.on_writable = self._writable
+
+    def ready(self) -> None:
+        """The session has frames to write (its outbox's `on_ready`)."""
+        self._flusher.mark(self)
+
+    def flush(self) -> None:
+        ws = self._ws
+        if ws.protocol.state is not State.OPEN or ws.transport.is_closing():
+            # Closing: what is still queued will never be read. Say so, so a reader
+            # or a client-paced feed waiting for this connection's room goes on.
+            self._on_drained()
+            return
+        if ws.paused:
+            if self._stall is None:
+                self._stall = asyncio.get_running_loop().call_later(
+                    self._stall_timeout, self._stalled
+                )
+            return
+        frames = self.session.take_frames()
+        if frames:
+            ws.transport.write(b"".join(frames))
+        self._on_drained()
+
+    def cancel(self) -> None:
+        if self._stall is not None:
+            self._stall.cancel()
+            self._stall = None
+
+    def _writable(self) -> None:
+        self.cancel()
+        self._flusher.mark(self)
+
+    def _stalled(self) -> None:
+        self._stall = None
+        if not self._ws.paused:
+            return
+        peer, timeout = self._ws.remote_address, self._stall_timeout
+        log.debug("closing %s: it has read nothing for %.0f s", peer, timeout)
+        loop = asyncio.get_running_loop()
+        self._closing = loop.create_task(self._ws.close(CloseCode.TOO_SLOW, "too slow"))
+        loop.call_later(self._close_timeout, self._ws.transport.abort)
