@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -33,7 +31,9 @@ def bench(
     json_output: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
 ) -> None:
     """Measure the server against the targets of docs/benchmarks.md; exit 8 if one is missed."""
+    import json
     import os
+    from dataclasses import asdict
 
     from chrono_sim.bench.processes import loop_kinds
     from chrono_sim.bench.scenarios import Run

@@ -101,6 +101,13 @@ def _pair(
     )
 
 
+# The twelve symbols decisions.md promises in every default catalog, in its order:
+# what a client of any Chrono server (a checker, a load test) may rely on.
+DOCUMENTED_SYMBOLS = (
+    "BTC/USD", "ETH/USD", "SOL/USD", "XRP/USD", "ADA/USD", "DOGE/USD",
+    "AVAX/USD", "DOT/USD", "LINK/USD", "LTC/USD", "BCH/USD", "ETH/BTC",
+)  # fmt: skip
+
 # Reference prices, volatilities, 24 h USD volumes and correlations with the market of late
 # 2025, rounded: close enough that a demo looks like the real market, not a forecast of it.
 # BTC and ETH move together closely (0.95 x 0.93: about 0.88), alts more loosely.

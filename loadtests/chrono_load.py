@@ -18,21 +18,6 @@ from chrono_sim.keys import ApiKey
 
 DEFAULT_URL = "ws://127.0.0.1:3000/stream"
 MAX_SYMBOLS = 10  # per connection, from the protocol document
-# The protocol document's twelve, for a server without GET /symbols.
-DOCUMENTED_SYMBOLS = (
-    "BTC/USD",
-    "ETH/USD",
-    "SOL/USD",
-    "XRP/USD",
-    "ADA/USD",
-    "DOGE/USD",
-    "AVAX/USD",
-    "DOT/USD",
-    "LINK/USD",
-    "LTC/USD",
-    "BCH/USD",
-    "ETH/BTC",
-)
 LOAD_KEY_PREFIX = "load-"
 
 

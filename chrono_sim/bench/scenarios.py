@@ -29,9 +29,9 @@ from chrono_sim.bench.processes import (
     rss_bytes,
     running_server,
 )
-from chrono_sim.catalog import DEFAULT_CATALOG
+from chrono_sim.catalog import DOCUMENTED_SYMBOLS
 
-SYMBOLS = tuple(DEFAULT_CATALOG.symbols)[:12]
+SYMBOLS = DOCUMENTED_SYMBOLS
 SYMBOLS_PER_CLIENT = 10
 SERVER_CPU, LOAD_CPU = 0, 1
 # fd limits: each load process holds at most this many connections.

@@ -6,13 +6,9 @@ import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from chrono_sim.catalog import DOCUMENTED_SYMBOLS
 from chrono_sim.errors import ConfigError, InvalidUrlError
 
-# The symbols decisions.md promises in every default catalog; the first ones should flow.
-DOCUMENTED_SYMBOLS = (
-    "BTC/USD", "ETH/USD", "SOL/USD", "XRP/USD", "ADA/USD", "DOGE/USD",
-    "AVAX/USD", "DOT/USD", "LINK/USD", "LTC/USD", "BCH/USD", "ETH/BTC",
-)  # fmt: skip
 UNKNOWN_SYMBOL = "NOPE/CHRONOCHECK"
 MAX_SYMBOLS = 10  # per connection and per message: fixed by the protocol document
 MAX_MESSAGE_BYTES = 1 << 20

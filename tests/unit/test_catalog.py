@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chrono_sim.catalog import DEFAULT_CATALOG, Catalog, SymbolSpec
+from chrono_sim.catalog import DEFAULT_CATALOG, DOCUMENTED_SYMBOLS, Catalog, SymbolSpec
 from chrono_sim.errors import ConfigError
 
 DECIDED_SYMBOLS = [
@@ -21,6 +21,11 @@ DECIDED_SYMBOLS = [
     "BCH/USD",
     "ETH/BTC",
 ]
+
+
+def test_the_documented_symbols_are_the_decided_twelve_in_the_default_catalog() -> None:
+    assert list(DOCUMENTED_SYMBOLS) == DECIDED_SYMBOLS
+    assert set(DOCUMENTED_SYMBOLS) <= set(DEFAULT_CATALOG.symbols)
 
 
 def _spec(symbol: str, price: float = 1.0, exchanges: tuple[str, ...] = ("kraken",)) -> SymbolSpec:
