@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from chrono_cli.exit_codes import ExitCode, fail
-from chrono_cli.options import DEFAULT_URL, DEV_KEY, DURATION_METAVAR, ApiKey, duration
+from chrono_cli.options import DEFAULT_URL, DEV_KEY, DURATION_METAVAR, ApiKey, CaFile, duration
 
 if TYPE_CHECKING:
-    import ssl
     from collections.abc import Sequence
 
     from rich.table import Table
@@ -66,12 +64,7 @@ def check(
     max_connections: Annotated[
         int, typer.Option(min=1, metavar="N", help="Connections the key may hold at once.")
     ] = 10,
-    cafile: Annotated[
-        Path | None,
-        typer.Option(
-            exists=True, dir_okay=False, metavar="FILE", help="Trust this CA (PEM) for wss://."
-        ),
-    ] = None,
+    cafile: CaFile = None,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the results as a JSON list.")
     ] = False,
@@ -83,6 +76,7 @@ def check(
     """
     import asyncio
 
+    from chrono_sim.client.tls import client_tls_context
     from chrono_sim.conformance import CheckSettings, run_checks
     from chrono_sim.errors import (
         AuthenticationError,
@@ -93,6 +87,12 @@ def check(
     )
 
     try:
+        tls = client_tls_context(url, cafile)
+    except InvalidUrlError as exc:
+        fail("check", ExitCode.USAGE, str(exc))
+    except ConfigError as exc:
+        fail("check", ExitCode.CONFIG, str(exc))
+    try:
         settings = CheckSettings(
             url=url,
             api_key=api_key,
@@ -102,7 +102,7 @@ def check(
             timeout=timeout,
             rate_limit_per_minute=rate_limit_per_minute,
             max_connections=max_connections,
-            ssl=_tls_context(cafile),
+            ssl=tls,
         )
     except (InvalidUrlError, ConfigError) as exc:
         fail("check", ExitCode.USAGE, str(exc))
@@ -127,17 +127,6 @@ def check(
         console.print(format_summary(results, time.monotonic() - started), highlight=False)
     failed = any(result.status == "fail" for result in results)
     raise typer.Exit(ExitCode.CHECK_FAILED if failed else ExitCode.OK)
-
-
-def _tls_context(cafile: Path | None) -> ssl.SSLContext | None:
-    if cafile is None:
-        return None
-    import ssl
-
-    try:
-        return ssl.create_default_context(cafile=str(cafile))
-    except (ssl.SSLError, OSError) as exc:
-        fail("check", ExitCode.CONFIG, f"--cafile {cafile}: not a usable CA file ({exc})")
 
 
 def format_json(results: Sequence[CheckResult]) -> str:

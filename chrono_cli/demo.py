@@ -96,4 +96,4 @@ def _table(
 
     pace = "recorded pace" if speed == 1 else f"{speed:g}x"
     title = f"chrono demo: sample market at {pace}, ws://localhost:{server.port}/stream"
-    return TableSink(TailState(symbols), clock, title=title)
+    return TableSink(TailState(symbols), clock, title=title, command="demo")

@@ -56,7 +56,11 @@ async def run_feed(
     import asyncio
     import signal
 
-    from chrono_sim.errors import AuthenticationError, RequestRefusedError
+    from chrono_sim.errors import (
+        AuthenticationError,
+        RequestRefusedError,
+        ServerUnreachableError,
+    )
 
     progress = progress or Progress()
     consumer = asyncio.create_task(_consume(client, sink, count, progress))
@@ -75,7 +79,9 @@ async def run_feed(
     except AuthenticationError as exc:
         return report(command, ExitCode.UNAUTHORIZED, f"API key refused: {exc}")
     except RequestRefusedError as exc:
-        return report(command, ExitCode.REFUSED, await _explain_refusal(client.url, exc))
+        return report(command, ExitCode.REFUSED, await _explain_refusal(client, exc))
+    except ServerUnreachableError as exc:  # an untrusted TLS certificate: no use waiting
+        return report(command, ExitCode.UNAVAILABLE, str(exc))
     except BrokenPipeError:
         _silence_stdout()  # the reader went away (e.g. `| head`): nothing left to do
     finally:
@@ -100,7 +106,7 @@ async def _consume(client: FeedClient, sink: Sink, count: int | None, progress: 
                 return
 
 
-async def _explain_refusal(url: str, exc: RequestRefusedError) -> str:
+async def _explain_refusal(client: FeedClient, exc: RequestRefusedError) -> str:
     """The refusal as one line, with the closest offered symbol for each unknown one."""
     import asyncio
 
@@ -111,7 +117,10 @@ async def _explain_refusal(url: str, exc: RequestRefusedError) -> str:
         return str(exc)
     try:
         offered = [
-            entry["symbol"] for entry in await asyncio.to_thread(fetch_symbols, url, timeout=2.0)
+            entry["symbol"]
+            for entry in await asyncio.to_thread(
+                fetch_symbols, client.url, timeout=2.0, ssl=client.ssl
+            )
         ]
     except SymbolsUnavailableError:
         offered = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -54,4 +55,10 @@ StopAfterDuration = Annotated[
     typer.Option(
         "--duration", parser=duration, metavar=DURATION_METAVAR, help="Stop after this long."
     ),
+]
+# Read by the command itself (chrono_sim.client.tls), not by Typer: a missing or unusable
+# file is then the same one-line error, exit 3, with or without Typer (see tail_run).
+CaFile = Annotated[
+    Path | None,
+    typer.Option(metavar="FILE", help="Trust this CA certificate (PEM) for a wss:// URL."),
 ]

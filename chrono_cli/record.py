@@ -14,6 +14,7 @@ from chrono_cli.options import (
     DEFAULT_URL,
     DEV_KEY,
     ApiKey,
+    CaFile,
     StopAfterCount,
     StopAfterDuration,
     Url,
@@ -22,13 +23,14 @@ from chrono_cli.options import (
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from chrono_sim.client import FeedEvent
+    from chrono_sim.client import FeedClient, FeedEvent
     from chrono_sim.datafiles import UpdateWriter
 
 EPILOG = (
     "Formats by extension: .jsonl/.ndjson or .csv, either optionally .gz. Ctrl-C or SIGTERM "
     "stops cleanly and leaves a complete file. Exit codes: 0 done; 2 bad command line; "
-    "3 file not writable; 4 server unreachable; 5 API key refused; 6 request refused."
+    "3 file not writable or unusable --cafile; 4 server unreachable (or its TLS certificate "
+    "not trusted); 5 API key refused; 6 request refused."
 )
 FLUSH_EVERY = 1.0  # seconds: what a crash (not Ctrl-C, which closes cleanly) could lose
 
@@ -42,6 +44,7 @@ def record(
     api_key: ApiKey = DEV_KEY,
     count: StopAfterCount = None,
     duration: StopAfterDuration = None,
+    cafile: CaFile = None,
 ) -> None:
     """Record the price updates of SYMBOLS to a file until --count, --duration or Ctrl-C.
 
@@ -49,15 +52,20 @@ def record(
     """
     import asyncio
 
+    from chrono_sim.client import FeedClient
+    from chrono_sim.client.tls import client_tls_context
     from chrono_sim.datafiles import file_format
     from chrono_sim.errors import ConfigError, InvalidUrlError
 
     began = time.monotonic()
     try:
         file_format(output)  # an unknown extension is refused before connecting
+        client = FeedClient(
+            url, api_key=api_key, symbols=symbols, ssl=client_tls_context(url, cafile)
+        )
         sink = FileSink(output)
         try:
-            code = asyncio.run(_record(url, api_key, tuple(symbols), sink, count, duration))
+            code = asyncio.run(_record(client, sink, count, duration))
         finally:
             sink.close()
     except InvalidUrlError as exc:
@@ -76,17 +84,10 @@ def record(
 
 
 async def _record(
-    url: str,
-    api_key: str,
-    symbols: tuple[str, ...],
-    sink: FileSink,
-    count: int | None,
-    duration: float | None,
+    client: FeedClient, sink: FileSink, count: int | None, duration: float | None
 ) -> ExitCode:
     from chrono_cli.feed_run import run_feed
-    from chrono_sim.client import FeedClient
 
-    client = FeedClient(url, api_key=api_key, symbols=symbols)
     return await run_feed(client, sink, command="record", count=count, duration=duration)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -65,6 +64,25 @@ def window_bound(text: str) -> str:
     return text
 
 
+def fault_spec(text: str) -> str:
+    """Typer `parser=` for `--fault`: checks the SPEC now; the body parses it again."""
+    from chrono_sim.errors import ConfigError
+    from chrono_sim.faults import parse_faults
+
+    try:
+        parse_faults(text)
+    except ConfigError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return text
+
+
+def log_format_choice(text: str) -> str:
+    """Typer `parser=` for `--log-format`: `text` or `json`, any case."""
+    if text.strip().lower() not in ("text", "json"):
+        raise typer.BadParameter(f"{text!r}: use text or json")
+    return text.strip().lower()
+
+
 def serve(
     ctx: typer.Context,
     host: Annotated[
@@ -97,7 +115,9 @@ def serve(
     ] = 300.0,
     seed: Annotated[
         int | None,
-        typer.Option(min=0, help="Seed of the synthetic market (default: random, logged)."),
+        typer.Option(
+            min=0, help="Seed of the synthetic market and of --fault (default: random, logged)."
+        ),
     ] = None,
     universe: Annotated[
         int,
@@ -158,6 +178,15 @@ def serve(
             "--skip-bad-lines", help="Skip malformed lines of the file (and log how many)."
         ),
     ] = False,
+    fault: Annotated[
+        str | None,
+        typer.Option(
+            parser=fault_spec,
+            metavar="SPEC",
+            help="Inject faults for client testing, e.g. drop=1%,delay=50ms..200ms; "
+            "see README for every kind.",
+        ),
+    ] = None,
     keys: Annotated[
         Path | None, typer.Option(help="API keys file (TOML, [[key]] tables).", metavar="FILE")
     ] = None,
@@ -168,7 +197,52 @@ def serve(
         int | None,
         typer.Option(help="Connection attempts per minute per client address; past it HTTP 429."),
     ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every connection.")] = False,
+    handshake_timeout: Annotated[
+        float,
+        typer.Option(
+            parser=duration,
+            metavar=DURATION_METAVAR,
+            help="Drop a TCP connection that has not completed its upgrade by then.",
+        ),
+    ] = 10.0,
+    close_timeout: Annotated[
+        float,
+        typer.Option(
+            parser=duration,
+            metavar=DURATION_METAVAR,
+            help="Drop a peer that has not completed the closing handshake by then (also "
+            "bounds shutdown).",
+        ),
+    ] = 10.0,
+    certfile: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="Serve wss:// and https:// with this PEM certificate chain (it may hold the "
+            "key too).",
+        ),
+    ] = None,
+    keyfile: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="The private key (PEM) of --certfile."),
+    ] = None,
+    log_format: Annotated[
+        str,
+        typer.Option(
+            parser=log_format_choice,
+            metavar="text|json",
+            help="Log lines for people, or one JSON object per line (API keys redacted in both).",
+        ),
+    ] = "text",
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "--verbose",
+            "-v",
+            count=True,
+            help="Log every connection; -vv also the websockets library's debug lines.",
+        ),
+    ] = 0,
 ) -> None:
     """Serve ws://HOST:PORT/stream until Ctrl-C or SIGTERM: synthetic prices, or --replay FILE."""
     import asyncio
@@ -178,20 +252,21 @@ def serve(
     from chrono_sim.clock import SystemClock
     from chrono_sim.config import ProtocolLimits, ServerConfig
     from chrono_sim.errors import ConfigError
+    from chrono_sim.faults import parse_faults
     from chrono_sim.keys import KeyStore, load_keys
+    from chrono_sim.logs import LogFormat
+    from chrono_sim.logs import configure as configure_logging
 
     check_interval(interval)
+    if keyfile is not None and certfile is None:
+        fail("serve", ExitCode.USAGE, "--keyfile needs --certfile")
     if replay is None:
         _refuse_given(ctx, REPLAY_ONLY, "applies only with --replay FILE")
     else:
-        _refuse_given(ctx, SYNTHETIC_ONLY, "applies to the synthetic market, not to --replay")
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(message)s",
-        stream=sys.stderr,
-    )
-    # websockets' own INFO lines duplicate ours; its warnings still show.
-    logging.getLogger("websockets").setLevel(logging.WARNING)
+        # --seed seeds --fault too, which works with a replay as well.
+        synthetic_only = {k: v for k, v in SYNTHETIC_ONLY.items() if k != "seed" or not fault}
+        _refuse_given(ctx, synthetic_only, "applies to the synthetic market, not to --replay")
+    configure_logging(LogFormat(log_format), verbosity=verbose)
     clock = SystemClock()
     source: ReplaySource | None = None
     announcements: list[Announcement] = []
@@ -224,11 +299,22 @@ def serve(
             limits=ProtocolLimits(heartbeat_interval=heartbeat_interval, idle_timeout=idle_timeout),
             max_connections=max_connections,
             ip_connect_rate=ip_connect_rate,
+            faults=parse_faults(fault) if fault else None,
+            handshake_timeout=handshake_timeout,
+            close_timeout=close_timeout,
+            certfile=certfile,
+            keyfile=keyfile,
         )
+        if config.faults is not None:
+            announcements.append(
+                (logging.WARNING, f"injecting faults (seed {seed}): {config.faults.describe()}")
+            )
     except ConfigError as exc:
         fail("serve", ExitCode.CONFIG, str(exc))
     try:
         asyncio.run(_run(config, clock, source, replay, announcements))
+    except ConfigError as exc:  # unusable --certfile/--keyfile, found as the server is built
+        fail("serve", ExitCode.CONFIG, str(exc))
     except OSError as exc:
         reason = os.strerror(exc.errno) if exc.errno else str(exc)
         fail("serve", ExitCode.UNAVAILABLE, f"cannot listen on {host}:{port}: {reason}")
@@ -321,23 +407,32 @@ async def _run(
     addresses = ", ".join(_format_address(sock.getsockname()) for sock in server.sockets)
     display_host = config.host if ":" not in config.host else f"[{config.host}]"
     market = f"seed {config.seed}" if replay is None else f"from {replay}"
+    secure = "s" if config.tls else ""
     log.info(
-        "listening on ws://%s:%d/stream (%s); docs at http://%s:%d/docs; %d symbols, %s",
+        "listening on ws%s://%s:%d/stream (%s); docs at http%s://%s:%d/docs; %d symbols, %s",
+        secure,
         display_host,
         server.port,
         addresses,
+        secure,
         display_host,
         server.port,
         len(config.catalog),
         market,
+        extra={"event": "server.listening", "port": server.port, "seed": config.seed},
     )
     for level, message in announcements:
         log.log(level, "%s", message)
     await stop.wait()
-    log.info("shutting down: closing %d connection(s) with 1001", server.open_connections)
+    open_connections = server.open_connections
+    log.info(
+        "shutting down: closing %d connection(s) with 1001",
+        open_connections,
+        extra={"event": "server.stopping", "connections": open_connections},
+    )
     server.close()
     await server.wait_closed()
-    log.info("stopped")
+    log.info("stopped", extra={"event": "server.stopped"})
 
 
 def _refuse_given(ctx: typer.Context, options: dict[str, str], why: str) -> None:

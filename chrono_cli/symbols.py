@@ -8,20 +8,27 @@ from typing import Annotated
 import typer
 
 from chrono_cli.exit_codes import ExitCode, fail
-from chrono_cli.options import DEFAULT_URL
+from chrono_cli.options import DEFAULT_URL, CaFile
 
 
 def symbols(
     url: Annotated[str, typer.Option(help="Server WebSocket URL.")] = DEFAULT_URL,
     json_output: Annotated[bool, typer.Option("--json", help="Print the raw JSON list.")] = False,
+    cafile: CaFile = None,
 ) -> None:
     """List the symbols a server offers, with their sources and last prices."""
     import json
 
     from chrono_sim.client.symbols import SymbolsUnavailableError, fetch_symbols
+    from chrono_sim.client.tls import client_tls_context
+    from chrono_sim.errors import ConfigError, InvalidUrlError
 
     try:
-        entries = fetch_symbols(url)
+        entries = fetch_symbols(url, ssl=client_tls_context(url, cafile))
+    except InvalidUrlError as exc:
+        fail("symbols", ExitCode.USAGE, str(exc))
+    except ConfigError as exc:
+        fail("symbols", ExitCode.CONFIG, str(exc))
     except SymbolsUnavailableError as exc:
         fail("symbols", ExitCode.UNAVAILABLE, str(exc))
     if json_output or not sys.stdout.isatty():

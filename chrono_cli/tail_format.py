@@ -116,15 +116,17 @@ def format_missed(n: int) -> str:
     return f"{n:,}"
 
 
-def format_status(link: LinkStatus, now: float, rate: float, missed_total: int) -> str:
-    """The line under the table: the link's state, then message rate and missed updates."""
+def format_status(
+    link: LinkStatus, now: float, rate: float, missed_total: int, faults: Sequence[str] = ()
+) -> str:
+    """The line under the table: the link's state, message rate, missed updates, other faults."""
     if link.state == "connected":
         parts = ["● connected", _heartbeat(link, now)]
     elif link.state == "reconnecting":
         parts = [_reconnecting(link, now)]
     else:
         parts = ["… connecting"]
-    parts += [f"{rate:.1f} msg/s", f"missed {format_missed(missed_total)}"]
+    parts += [f"{rate:.1f} msg/s", f"missed {format_missed(missed_total)}", *faults]
     return " · ".join(parts)
 
 

@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
+import sys
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.live import Live
 
+from chrono_cli.tail_faults import summary
+from chrono_cli.tail_json import ended_normally
 from chrono_cli.tail_state import TailState
 from chrono_cli.tail_view import render
 from chrono_sim.client import FeedEvent
 from chrono_sim.clock import Clock
 
+if TYPE_CHECKING:
+    from types import TracebackType
+
 
 class TableSink:
-    """A Rich live table, redrawn a few times a second so ages and countdowns move."""
+    """A Rich live table, redrawn a few times a second so ages and countdowns move.
+
+    Leaving prints a one-line summary of the faults seen on stderr, under the table.
+    """
 
     def __init__(
-        self, state: TailState, clock: Clock, title: str, console: Console | None = None
+        self,
+        state: TailState,
+        clock: Clock,
+        title: str,
+        console: Console | None = None,
+        *,
+        command: str = "tail",
     ) -> None:
         self._state = state
         self._clock = clock
         self._title = title
+        self._command = command
         self._live = Live(
             get_renderable=lambda: render(self._state, self._clock.monotonic(), self._title),
             console=console,
@@ -31,9 +49,18 @@ class TableSink:
         self._live.__enter__()
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
         self._live.__exit__(None, None, None)
+        faults = self._state.faults
+        if faults.connections and ended_normally(exc):
+            print(f"chrono {self._command}: {summary(faults)}", file=sys.stderr, flush=True)
 
     def handle(self, event: FeedEvent) -> None:
         if self._state.apply(event, self._clock.monotonic()):
             self._live.refresh()  # a first price shows now, not up to a redraw period later
+        self._state.faults.observe(event, self._clock.time())

@@ -16,6 +16,7 @@ import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chrono_cli.defaults import API_KEY_ENV, DEFAULT_URL, DEV_KEY
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
     from chrono_sim.client import FeedClient
 
 MAX_SYMBOLS = 10
+# Fault thresholds (chrono_sim.client.ledger): an update this late is late; this long a
+# silence ended by a frame this late is a stall.
+LATE_AFTER = 0.1
+STALL_AFTER = 1.0
 
 # Options of `chrono tail`: the flags, with the field and value each sets, then those with a value.
 _FLAGS = {
@@ -35,7 +40,9 @@ _FLAGS = {
     "--snapshot": ("snapshot", True),
     "--no-snapshot": ("snapshot", False),
 }
-_WITH_VALUE = frozenset({"--url", "--api-key", "--count", "--duration"})
+_WITH_VALUE = frozenset(
+    {"--url", "--api-key", "--count", "--duration", "--cafile", "--late-after", "--stall-after"}
+)
 _COUNT = re.compile(r"[1-9][0-9]{0,17}")  # read alike by any integer parser: no sign, 0 or _
 
 
@@ -50,6 +57,9 @@ class TailArgs:
     count: int | None = None
     duration: float | None = None
     snapshot: bool = False
+    cafile: Path | None = None
+    late_after: float = LATE_AFTER
+    stall_after: float = STALL_AFTER
 
 
 def parse_plain(args: Sequence[str], environ: Mapping[str, str]) -> TailArgs | None:
@@ -87,6 +97,8 @@ def parse_plain(args: Sequence[str], environ: Mapping[str, str]) -> TailArgs | N
         return None
     try:
         duration = parse_duration(values["--duration"]) if "--duration" in values else None
+        late_after = threshold(values.get("--late-after", LATE_AFTER))
+        stall_after = threshold(values.get("--stall-after", STALL_AFTER))
     except ConfigError:
         return None
     api_key = values.get("--api-key")
@@ -100,7 +112,18 @@ def parse_plain(args: Sequence[str], environ: Mapping[str, str]) -> TailArgs | N
         count=None if count is None else int(count),
         duration=duration,
         snapshot=flags.get("snapshot", False),
+        cafile=Path(values["--cafile"]) if "--cafile" in values else None,
+        late_after=late_after,
+        stall_after=stall_after,
     )
+
+
+def threshold(text: str | float) -> float:
+    """A fault threshold (`--late-after`, `--stall-after`): a duration above zero."""
+    seconds = float(text) if isinstance(text, int | float) else parse_duration(text)
+    if not seconds > 0:
+        raise ConfigError(f"{text!r} is not a threshold: must be more than 0")
+    return seconds
 
 
 def run(args: TailArgs) -> ExitCode:
@@ -119,6 +142,8 @@ def run(args: TailArgs) -> ExitCode:
         client, sink = _start(args)
     except InvalidUrlError as exc:
         return report("tail", ExitCode.USAGE, str(exc))
+    except ConfigError as exc:  # an unusable --cafile
+        return report("tail", ExitCode.CONFIG, str(exc))
     finally:
         gc.freeze()
         gc.enable()
@@ -130,17 +155,26 @@ def run(args: TailArgs) -> ExitCode:
 def _start(args: TailArgs) -> tuple[FeedClient, Sink]:
     """The client, and the sink that shows its events (Rich only for a terminal)."""
     from chrono_sim.client import FeedClient
+    from chrono_sim.client.tls import client_tls_context
     from chrono_sim.clock import SystemClock
 
     clock = SystemClock()
     client = FeedClient(
-        args.url, api_key=args.api_key, symbols=args.symbols, snapshot=args.snapshot, clock=clock
+        args.url,
+        api_key=args.api_key,
+        symbols=args.symbols,
+        snapshot=args.snapshot,
+        clock=clock,
+        ssl=client_tls_context(args.url, args.cafile),
     )
+    from chrono_sim.client.ledger import FaultLedger
+
+    faults = FaultLedger(late_after=args.late_after, stall_after=args.stall_after)
     if args.json_lines or not sys.stdout.isatty():
         from chrono_cli.tail_json import JsonLinesSink
 
-        return client, JsonLinesSink()
+        return client, JsonLinesSink(faults=faults)
     from chrono_cli.tail_live import TableSink
     from chrono_cli.tail_state import TailState
 
-    return client, TableSink(TailState(args.symbols), clock, title=args.url)
+    return client, TableSink(TailState(args.symbols, faults), clock, title=args.url)

@@ -20,6 +20,7 @@ from chrono_sim.client import (
     Retrying,
     Subscribed,
 )
+from chrono_sim.client.ledger import FaultLedger
 
 SPARK_POINTS = 30
 RATE_WINDOW = 5.0  # seconds over which messages per second are counted
@@ -97,11 +98,15 @@ class LinkStatus:
 
 
 class TailState:
-    """Rows per symbol, the link's status and the message rate."""
+    """Rows per symbol, the link's status, the message rate and the faults seen.
 
-    def __init__(self, symbols: tuple[str, ...]) -> None:
+    `faults` is fed by the caller (`FaultLedger.observe`, on the wall clock), not by `apply`.
+    """
+
+    def __init__(self, symbols: tuple[str, ...], faults: FaultLedger | None = None) -> None:
         self.rows: dict[str, SymbolRow] = {symbol: SymbolRow(symbol) for symbol in symbols}
         self.link = LinkStatus()
+        self.faults = faults or FaultLedger()
         self._arrivals: deque[float] = deque()
 
     def apply(self, event: FeedEvent, now: float) -> bool:
@@ -155,7 +160,7 @@ class TailState:
         row.source = update.source
         row.last_update_at = now
         row.updates += 1
-        row.missed += price.missed
+        row.missed += price.missed  # -1 for one that arrives out of order, filling its gap
         row.recent.append(update.price)
         self._arrivals.append(now)
         return row.updates == 1

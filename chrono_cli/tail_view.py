@@ -14,6 +14,7 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
+from chrono_cli.tail_faults import status_parts
 from chrono_cli.tail_format import (
     MINUS,
     MISSING,
@@ -32,6 +33,7 @@ DOWN_STYLE = "red"
 STALE_ROW_STYLE = "dim"
 STALE_MARK_STYLE = "bold yellow"
 MISSED_STYLE = "bold red"
+FAULT_STYLE = "yellow"
 WAITING_STYLE = "dim italic"
 TREND_MIN_WIDTH = 5
 TREND_MAX_WIDTH = 20
@@ -101,13 +103,18 @@ def _missed_cell(missed: int) -> Text:
 
 def _status_line(state: TailState, now: float) -> Text:
     link = state.link
-    text = Text(format_status(link, now, state.messages_per_second(now), state.total_missed))
+    faults = status_parts(state.faults)
+    rate = state.messages_per_second(now)
+    text = Text(format_status(link, now, rate, state.total_missed, faults))
     state_end = text.plain.find(_SEPARATOR)
     text.stylize(STATE_STYLES[link.state], 0, state_end if state_end >= 0 else len(text))
     if link.heartbeat_overdue(now):
         text.highlight_regex(r"heartbeat overdue[^·]*", OVERDUE_STYLE)
     if state.total_missed > 0:
-        text.highlight_regex(r"missed [\d,]+$", MISSED_STYLE)
+        text.highlight_regex(r"missed [\d,]+", MISSED_STYLE)
+    if faults:
+        fault_start = len(text) - len(_SEPARATOR.join(faults))
+        text.stylize(FAULT_STYLE, fault_start)
     return text
 
 

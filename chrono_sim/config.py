@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 
 from chrono_sim.catalog import DEFAULT_CATALOG, Catalog
 from chrono_sim.errors import ConfigError
+from chrono_sim.faults.plan import FaultPlan
 from chrono_sim.keys import KeyStore
 from chrono_sim.sources.synthetic import DEFAULT_INTERVAL
 
@@ -46,6 +48,20 @@ class ServerConfig:
     ping_timeout: float = 20.0
     # How long a closing handshake may take before the socket is simply dropped.
     close_timeout: float = 10.0
+    # Deliberate faults for testing clients (`--fault`), drawn per connection from `seed`.
+    faults: FaultPlan | None = None
+    # WebSocket pings one connection may send (a bucket holding a minute's worth); past it,
+    # close 1008: each is answered with a pong even when the peer reads nothing.
+    max_pings_per_minute: int = 600
+    # TLS (wss:// and https://): a PEM certificate chain and its private key, which may
+    # be in the certificate file itself. The files are read when the server is built.
+    certfile: Path | None = None
+    keyfile: Path | None = None
+
+    @property
+    def tls(self) -> bool:
+        """Whether connections (WebSocket and HTTP alike) are served over TLS."""
+        return self.certfile is not None
 
     @property
     def stall_timeout(self) -> float:
@@ -59,6 +75,8 @@ class ServerConfig:
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"port must be between 0 and 65535, not {self.port}")
+        if self.keyfile is not None and self.certfile is None:
+            raise ConfigError("a TLS key (--keyfile) needs its certificate (--certfile)")
         _require_positive(self, skip={"port", "seed"})
 
 

@@ -38,6 +38,7 @@ class CloseCode(enum.IntEnum):
     NORMAL = 1000
     GOING_AWAY = 1001  # server shutting down: reconnect with backoff
     TOO_SLOW = 1008  # read nothing for the stall timeout: read faster, or subscribe to less
+    PING_FLOOD = 1008  # sent more WebSocket pings than allowed: ping less often
     MESSAGE_TOO_BIG = 1009  # fix the client
     INTERNAL_ERROR = 1011  # reconnect with backoff
     UNAUTHORIZED = 4401  # do not reconnect

@@ -20,6 +20,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 
+def _ignore(discarded: int) -> None:
+    pass
+
+
 @dataclass(frozen=True, slots=True)
 class Batch:
     """What one flush writes: replies first, then price frames in arrival order."""
@@ -33,12 +37,13 @@ class Outbox:
 
     Firing once per emptying, not per frame, keeps the fan-out path to an
     append: the adapter schedules one write for the connection and takes
-    everything queued by then.
+    everything queued by then. `on_conflate(discarded)` hears of each conflation
+    and how many price frames it discarded (the server counts them).
     """
 
     __slots__ = (
         "_on_ready", "_price_frames", "_price_symbols", "_replies", "_reply_bytes",
-        "price_limit", "reply_limit_bytes",
+        "on_conflate", "price_limit", "reply_limit_bytes",
     )  # fmt: skip
 
     def __init__(
@@ -47,6 +52,7 @@ class Outbox:
         self.reply_limit_bytes = reply_limit_bytes
         self.price_limit = price_limit
         self._on_ready = on_ready
+        self.on_conflate: Callable[[int], None] = _ignore
         # Plain lists, emptied by swapping: an idle connection holds three empty
         # lists (a deque would hold a 64-slot block each), and a flush copies nothing.
         self._replies: list[bytes] = []
@@ -112,5 +118,7 @@ class Outbox:
         for symbol, frame in zip(self._price_symbols, self._price_frames, strict=True):
             latest.pop(symbol, None)  # re-insert, so symbols stay in order of their latest update
             latest[symbol] = frame
+        discarded = len(self._price_frames) - len(latest)
         self._price_symbols = list(latest)
         self._price_frames = list(latest.values())
+        self.on_conflate(discarded)

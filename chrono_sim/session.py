@@ -43,10 +43,15 @@ INVALID_FORMAT = "Invalid message format"
 
 @dataclass(frozen=True, slots=True)
 class Close:
-    """The session wants the connection closed with this code and reason."""
+    """The session wants the connection closed with this code and reason.
+
+    With `abort`, the connection is dropped instead, without a close frame (the
+    peer sees 1006); `code` and `reason` are then only logged.
+    """
 
     code: CloseCode
     reason: str
+    abort: bool = False
 
 
 class Session:
@@ -138,6 +143,14 @@ class Session:
     def next_deadline(self) -> float:
         """When `on_timer` next has something to do (a `Clock.monotonic()` reading)."""
         return min(self._last_activity + self._limits.idle_timeout, self._next_heartbeat)
+
+    def watch_deadline(self, moved: Callable[[], None]) -> None:
+        """Have `moved()` called whenever `next_deadline()` moves earlier.
+
+        Outside `on_timer` the deadlines of this class only move later, so it
+        never calls `moved`; a subclass whose deadlines can move earlier
+        (`FaultySession`'s delayed updates) must.
+        """
 
     # --- outputs --------------------------------------------------------------
 

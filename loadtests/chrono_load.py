@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
-from chrono_sim.client.gaps import SeqTracker
 from chrono_sim.keys import ApiKey
 
 DEFAULT_URL = "ws://127.0.0.1:3000/stream"
@@ -57,10 +56,15 @@ def stream_url(host: str | None) -> str:
 
 def symbols_url(stream: str) -> str:
     """Where the catalog is: `ws://h:p/x/stream` -> `http://h:p/x/symbols` (query dropped)."""
+    return sibling_url(stream, "symbols")
+
+
+def sibling_url(stream: str, name: str) -> str:
+    """An HTTP endpoint beside the stream: `ws://h:p/x/stream`, `metrics` -> `http://h:p/x/metrics`."""
     parts = urlsplit(stream)
     scheme = "https" if parts.scheme == "wss" else "http"
     base = parts.path.rsplit("/", 1)[0]
-    return urlunsplit((scheme, parts.netloc, f"{base}/symbols", "", ""))
+    return urlunsplit((scheme, parts.netloc, f"{base}/{name}", "", ""))
 
 
 def parse_catalog(document: object) -> list[str]:
@@ -149,44 +153,6 @@ class KeyPool:
 
     def held(self, api_key: ApiKey) -> int:
         return self._held.get(api_key.key, 0)
-
-
-# --- feed accounting -------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class FeedTally:
-    """Updates received and missed by feed users (the missed ones from `seq` gaps)."""
-
-    received: int = 0
-    missed: int = 0
-    unsequenced: int = 0  # updates without `seq`: a server that cannot show losses
-    ahead: int = 0  # timestamps later than our receive time: the clocks disagree
-    disconnects: int = 0
-
-    def observe(self, tracker: SeqTracker, symbol: str, seq: object) -> int:
-        """Count one update; return how many of `symbol` were missed just before it."""
-        self.received += 1
-        if isinstance(seq, bool) or not isinstance(seq, int):
-            self.unsequenced += 1
-            return 0
-        missed = tracker.observe(symbol, seq)
-        self.missed += missed
-        return missed
-
-    def summary(self) -> str:
-        if not self.received:
-            return "feed: no price update received"
-        ratio = self.missed / (self.received + self.missed)
-        line = (
-            f"feed: {self.received:,} updates received, {self.missed:,} missed "
-            f"({ratio:.2%}) by seq gaps, {self.disconnects} unexpected disconnect(s)"
-        )
-        if self.unsequenced:
-            line += f"; {self.unsequenced:,} without seq (losses not measurable)"
-        if self.ahead:
-            line += f"; {self.ahead:,} stamped later than received (clock skew, latency 0)"
-        return line
 
 
 # --- probes ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import time
 
 import gevent
 import websocket
+from accounting import ABNORMAL_CLOSURE
 from chrono_load import MAX_SYMBOLS, latency_ms, stream_url
 from locust import User, constant, task
 from locust.exception import StopUser
@@ -14,7 +15,7 @@ from replies import await_reply, error_of, ms_since, refused, unexpected
 from suite import suite
 from wsconn import Closed, Conn, Frame
 
-from chrono_sim.client.gaps import SeqTracker
+from chrono_sim.client.gaps import SeqKind, SeqTracker
 from chrono_sim.keys import ApiKey
 
 RECONNECT_BACKOFF = (1.0, 2.0, 5.0, 10.0)  # feed users, after consecutive failures
@@ -50,7 +51,8 @@ class FeedUser(StreamUser):
         catalog = self.state.catalog(self.url)
         count = random.randint(1, min(MAX_SYMBOLS, len(catalog)))
         self.symbols = random.sample(catalog, count)
-        self.tracker = SeqTracker()  # per user, so gaps across a reconnect count too
+        self.tracker = SeqTracker()  # per user: repeats and swaps are judged across reconnects
+        self.rejoining: set[str] = set()  # symbols with no update yet on this connection
         self.api_key: ApiKey | None = None
         self.conn: Conn | None = None
         self.failures = 0
@@ -109,6 +111,7 @@ class FeedUser(StreamUser):
             return False
         handshake_ms = ms_since(started)
         request_id = conn.next_id()
+        self.rejoining = set(self.symbols)
         conn.send({"type": "subscribe", "symbols": self.symbols, "id": request_id})
         sent = time.perf_counter()
         reply = await_reply(conn, request_id, on_other=self._handle)
@@ -138,11 +141,13 @@ class FeedUser(StreamUser):
         if isinstance(event, Closed):
             self.conn = None
             self.pings.clear()
-            if not self.stopping:
-                self.state.tally.disconnects += 1
-                self.state.fire(
-                    "FEED", "disconnected", 0, exception=ConnectionError(event.describe())
-                )
+            if self.stopping:
+                return
+            code = ABNORMAL_CLOSURE if event.code is None else event.code
+            self.state.tally.disconnects[code] += 1
+            expected = self.state.faults and code == ABNORMAL_CLOSURE
+            failure = None if expected else ConnectionError(event.describe())
+            self.state.fire("FEED", "disconnected", 0, exception=failure)
             return
         kind = event.type
         if kind == "price_update":
@@ -169,5 +174,14 @@ class FeedUser(StreamUser):
             self.state.tally.ahead += 1
             latency = 0
         self.state.fire("FEED", "update latency", latency, length=frame.size)
-        for _ in range(self.state.tally.observe(self.tracker, symbol, message.get("seq"))):
-            self.state.fire("FEED", "missed update (seq gap)", 0)
+        rejoining = symbol in self.rejoining
+        self.rejoining.discard(symbol)
+        verdict = self.state.tally.observe(
+            self.tracker, symbol, message.get("seq"), rejoining=rejoining
+        )
+        if verdict.kind is SeqKind.GAP:
+            entry = "missed while reconnecting" if rejoining else "missed update (seq gap)"
+            for _ in range(verdict.missed):
+                self.state.fire("FEED", entry, 0)
+        elif verdict.kind in (SeqKind.DUPLICATE, SeqKind.OUT_OF_ORDER):
+            self.state.fire("FEED", f"{verdict.kind} update", 0)

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import urllib.request
 from pathlib import Path
 
-from chrono_load import Probe, ProbeBook, SuiteKeys, parse_symbol_list, stream_url
+from accounting import ServerLedger, account
+from chrono_load import Probe, ProbeBook, SuiteKeys, parse_symbol_list, sibling_url, stream_url
 from feed_user import FeedUser
 from locust import events
 from locust.env import Environment
@@ -35,6 +37,7 @@ from probes import (
     RateLimitProbe,
     SymbolLimitProbe,
 )
+from replies import REPLY_TIMEOUT
 from suite import DEFAULT_KEYS, Suite, install, suite
 
 from chrono_sim.durations import parse_duration
@@ -75,6 +78,14 @@ def _add_options(parser: argparse.ArgumentParser, **_: object) -> None:
         metavar="A,B,...",
         help="Symbols to subscribe from (default: GET /symbols on the --host's server).",
     )
+    parser.add_argument(
+        "--faults",
+        action="store_true",
+        default=False,
+        help="The server injects faults (chrono serve --fault): its 1006 drops are not "
+        "failures, and the run ends by accounting for every loss against GET /metrics "
+        "(exit 1 if any is unexplained).",
+    )
 
 
 @events.init.add_listener
@@ -91,7 +102,8 @@ def _on_init(environment: Environment, **_: object) -> None:
     if idle_timeout is not None and idle_timeout <= 0:
         raise SystemExit("loadtests: --idle-timeout must be positive")
     symbols = parse_symbol_list(getattr(options, "symbols", "") or "")
-    install(Suite(environment, keys, idle_timeout, symbols))
+    faults = bool(getattr(options, "faults", False))
+    install(Suite(environment, keys, idle_timeout, symbols, faults=faults))
 
 
 @events.test_start.add_listener
@@ -138,6 +150,8 @@ def _on_quitting(environment: Environment, **_: object) -> None:
     for line in lines:
         (log.info if line.startswith(("PASS", "SKIPPED")) else log.error)("  %s", line)
     log.info("%s", state.tally.summary())
+    if state.faults and not _account_for_losses(state):
+        environment.process_exit_code = 1
     if not state.book.ok:
         # Set even when --exit-code-on-error would say 0: a limit that does not hold,
         # or a probe that did not run, always fails the run.
@@ -145,3 +159,19 @@ def _on_quitting(environment: Environment, **_: object) -> None:
 
 
 # --- feed users ------------------------------------------------------------------------
+
+
+def _account_for_losses(state: Suite) -> bool:
+    """Log where every update went (see accounting.py); False if a loss is unexplained."""
+    where = sibling_url(stream_url(state.environment.host), "metrics")
+    try:
+        with urllib.request.urlopen(where, timeout=REPLY_TIMEOUT) as response:
+            ledger = ServerLedger.from_metrics(response.read().decode())
+    except (OSError, ValueError) as exc:
+        log.error("loss accounting: GET %s failed (%s); losses cannot be accounted for", where, exc)
+        return False
+    result = account(state.tally, ledger)
+    log.info("loss accounting against %s:", where)
+    for line in result.lines:
+        (log.error if line.startswith("UNACCOUNTED") else log.info)("  %s", line)
+    return result.ok

@@ -7,8 +7,8 @@ import urllib.request
 from pathlib import Path
 
 import msgspec
+from accounting import FeedTally
 from chrono_load import (
-    FeedTally,
     KeyPool,
     ProbeBook,
     SuiteKeys,
@@ -37,10 +37,13 @@ class Suite:
         keys: SuiteKeys,
         idle_timeout: float | None,
         symbols: list[str],
+        *,
+        faults: bool = False,
     ) -> None:
         self.environment = environment
         self.keys = keys
         self.idle_timeout = idle_timeout
+        self.faults = faults  # the server injects faults: 1006 drops are expected
         self.pool = KeyPool(keys.load)
         self.tally = FeedTally()
         self.book = ProbeBook()

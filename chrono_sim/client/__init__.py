@@ -2,7 +2,7 @@
 
 `FeedClient` connects with either auth form, subscribes, yields typed events,
 reconnects with capped, jittered exponential backoff, resubscribes, and counts
-the updates it missed from `seq`.
+the updates it missed from `seq` (and those repeated or out of order).
 """
 
 from chrono_sim.client.backoff import ReconnectPolicy
@@ -16,7 +16,7 @@ from chrono_sim.client.events import (
     Subscribed,
 )
 from chrono_sim.client.feed import AuthMode, FeedClient
-from chrono_sim.client.gaps import SeqTracker
+from chrono_sim.client.gaps import SeqKind, SeqTracker
 
 __all__ = [
     "AuthMode",
@@ -28,6 +28,7 @@ __all__ = [
     "Price",
     "ReconnectPolicy",
     "Retrying",
+    "SeqKind",
     "SeqTracker",
     "Subscribed",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chrono_sim.client.gaps import SeqKind
 from chrono_sim.messages import PriceUpdate
 
 
@@ -20,17 +21,24 @@ class Subscribed:
 
 @dataclass(frozen=True, slots=True)
 class Price:
-    """A `price_update` as received: the decoded message and its exact text."""
+    """A `price_update` as received: the decoded message, its exact text, and its `seq`'s story.
+
+    `missed` is the change this update makes to its symbol's missed count, so that
+    summing it stays honest: the n updates skipped just before it (a gap), -1 when
+    it arrives out of order and fills a gap counted earlier, else 0.
+    """
 
     update: PriceUpdate
     raw: str
     received_at: float  # wall-clock seconds (Clock.time())
-    missed: int  # updates of this symbol skipped just before this one (from seq)
+    missed: int
+    seq_kind: SeqKind = SeqKind.IN_ORDER
 
 
 @dataclass(frozen=True, slots=True)
 class Heartbeat:
     received_at: float
+    timestamp: str = ""  # the pong's own, as sent: a heartbeat can arrive late too
 
 
 @dataclass(frozen=True, slots=True)

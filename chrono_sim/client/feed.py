@@ -6,9 +6,10 @@ import asyncio
 import contextlib
 import json
 import random
+import ssl as ssl_module
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlencode, urlsplit
 
 from msgspec import UnsetType
@@ -26,13 +27,15 @@ from chrono_sim.client.events import (
     Retrying,
     Subscribed,
 )
-from chrono_sim.client.gaps import SeqTracker
+from chrono_sim.client.gaps import UNSEQUENCED, SeqTracker
+from chrono_sim.client.tls import describe_untrusted
 from chrono_sim.clock import Clock, SystemClock
 from chrono_sim.errors import (
     AuthenticationError,
     InvalidUrlError,
     MessageError,
     RequestRefusedError,
+    ServerUnreachableError,
 )
 from chrono_sim.messages import (
     CloseCode,
@@ -78,8 +81,10 @@ class FeedClient:
     """Streams `symbols` from a `/stream` server, reconnecting until `aclose()`.
 
     Iterate `events()`; it raises `AuthenticationError` or `RequestRefusedError`
-    when the server says retrying cannot help. Use as an async context manager
-    so that leaving it unsubscribes and closes the connection cleanly.
+    when the server says retrying cannot help, and `ServerUnreachableError` when
+    a wss:// server's certificate is not trusted (`ssl` can trust a private CA).
+    Use as an async context manager so that leaving it unsubscribes and closes
+    the connection cleanly.
     """
 
     def __init__(
@@ -94,12 +99,18 @@ class FeedClient:
         clock: Clock | None = None,
         open_timeout: float = 10.0,
         rng: random.Random | None = None,
+        ssl: ssl_module.SSLContext | None = None,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("ws", "wss") or not parts.hostname:
             raise InvalidUrlError(
                 f"not a WebSocket URL: {url!r} (expected ws://HOST[:PORT]/stream)"
             )
+        if ssl is not None and parts.scheme != "wss":
+            raise InvalidUrlError(f"a TLS context (--cafile) needs a wss:// URL, not {url!r}")
+        self.ssl = ssl
+        # ssl=None would mean "no TLS", which websockets refuses for wss://: leave it out.
+        self._tls_options: dict[str, Any] = {} if ssl is None else {"ssl": ssl}
         self.url = url
         self.symbols = tuple(symbols)
         self.gaps = SeqTracker()
@@ -150,6 +161,7 @@ class FeedClient:
                 additional_headers=self._headers,
                 open_timeout=self._open_timeout,
                 compression=None,
+                **self._tls_options,
             ) as ws:
                 self._ws = ws
                 try:
@@ -176,6 +188,10 @@ class FeedClient:
                 outcome.closed(self._ws)
         except InvalidStatus as exc:
             outcome.reason = f"HTTP {exc.response.status_code} from server"
+        except ssl_module.SSLCertVerificationError as exc:
+            # An untrusted certificate stays untrusted: retrying would only hide it.
+            message = f"cannot connect to {self.url}: {describe_untrusted(exc)}"
+            raise ServerUnreachableError(message) from None
         except (OSError, TimeoutError, InvalidHandshake) as exc:
             outcome.reason = describe_connect_error(exc)
         finally:
@@ -207,12 +223,13 @@ class FeedClient:
             return None  # unknown message types are the protocol's allowed extensions
         now = self._clock.time()
         if isinstance(message, PriceUpdate):
-            missed = 0
+            verdict = UNSEQUENCED
             if not isinstance(message.seq, UnsetType):
-                missed = self.gaps.observe(message.symbol, message.seq)
-            return Price(message, data, now, missed)
+                snapshot = message.snapshot is True
+                verdict = self.gaps.classify(message.symbol, message.seq, snapshot=snapshot)
+            return Price(message, data, now, verdict.missed, verdict.kind)
         if isinstance(message, Pong):
-            return Heartbeat(now)
+            return Heartbeat(now, message.timestamp)
         if isinstance(message, SubscribedMessage):
             return Subscribed(tuple(message.symbols)) if message.id == SUBSCRIBE_ID else None
         if isinstance(message, Error):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import ssl as ssl_module
 import urllib.error
 import urllib.request
 from collections.abc import Iterable
@@ -24,11 +25,16 @@ def http_url(ws_url: str, path: str) -> str:
     return urlunsplit((scheme, parts.netloc, path, "", ""))
 
 
-def fetch_symbols(ws_url: str, *, timeout: float = 5.0) -> list[dict[str, Any]]:
-    """The entries of the server's `/symbols` listing; raises `SymbolsUnavailableError`."""
+def fetch_symbols(
+    ws_url: str, *, timeout: float = 5.0, ssl: ssl_module.SSLContext | None = None
+) -> list[dict[str, Any]]:
+    """The entries of the server's `/symbols` listing; raises `SymbolsUnavailableError`.
+
+    `ssl` is the TLS context for a wss:// server (https://), e.g. one trusting its CA.
+    """
     url = http_url(ws_url, "/symbols")
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
+        with urllib.request.urlopen(url, timeout=timeout, context=ssl) as response:
             document = json.load(response)
     except urllib.error.HTTPError as exc:
         raise SymbolsUnavailableError(f"{url} answered HTTP {exc.code}") from None

@@ -25,6 +25,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 from chrono_sim.client.feed import describe_connect_error
+from chrono_sim.client.tls import describe_untrusted
 from chrono_sim.conformance.budget import RequestBudget
 from chrono_sim.conformance.results import CheckFailed
 from chrono_sim.conformance.settings import CheckSettings
@@ -107,8 +108,7 @@ async def open_websocket(settings: CheckSettings, auth: Auth) -> ClientConnectio
         raise ServerUnreachableError(f"{settings.url}: handshake answered HTTP {status}") from None
     except ssl.SSLCertVerificationError as exc:
         raise ServerUnreachableError(
-            f"cannot connect to {settings.url}: TLS certificate not trusted "
-            f"({exc.verify_message}); a private CA needs --cafile"
+            f"cannot connect to {settings.url}: {describe_untrusted(exc)}"
         ) from None
     except (OSError, TimeoutError, WebSocketException) as exc:
         reason = describe_connect_error(exc)

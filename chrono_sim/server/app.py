@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import http
 import logging
 import socket
+from collections import Counter
 from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 import msgspec
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -19,13 +20,18 @@ from chrono_sim.admission import Gatekeeper, Lease, Refusal
 from chrono_sim.auth import presented_key
 from chrono_sim.clock import Clock, SystemClock
 from chrono_sim.config import ServerConfig
+from chrono_sim.faults.session import FaultInjector
 from chrono_sim.hub import Hub
 from chrono_sim.keys import redact
+from chrono_sim.logs import format_peer
 from chrono_sim.ratelimit import KeyedRateLimiter
 from chrono_sim.server import http as responses
 from chrono_sim.server.connection import refuse, run_session
 from chrono_sim.server.docs import render_docs
 from chrono_sim.server.feed import pump
+from chrono_sim.server.guard import connection_class
+from chrono_sim.server.metrics import HTTP_IP_RATE, HTTP_SERVER_FULL, ServerMetrics, key_label
+from chrono_sim.server.tls import server_tls_context
 from chrono_sim.server.writer import Flusher, StreamConnection
 from chrono_sim.session import Session
 from chrono_sim.sources.base import CLIENT_PACED_BATCH, PriceSource
@@ -62,6 +68,8 @@ class ChronoServer:
         session_type: type[Session] = Session,
     ) -> None:
         self.config = config
+        # Built here, so that unusable certificate files fail before anything listens.
+        self._tls = server_tls_context(config)
         self.session_type = session_type
         self.clock = clock or SystemClock()
         self.source = source or SyntheticSource(
@@ -73,6 +81,8 @@ class ChronoServer:
             KeyedRateLimiter(per_minute=config.ip_connect_rate) if config.ip_connect_rate else None
         )
         self._servers: list[Server] = []
+        self._connection_type = connection_class(max_pings_per_minute=config.max_pings_per_minute)
+        self._straggler_timer: asyncio.TimerHandle | None = None
         self._feed: asyncio.Task[None] | None = None
         self._flusher: Flusher | None = None
         # Set whenever a subscription or a subscriber's pending prices may have changed:
@@ -80,12 +90,22 @@ class ChronoServer:
         self._drained = asyncio.Event()
         self._started = self.clock.monotonic()
         self._open = 0
+        # Faults injected so far, by kind ("drop", "duplicate", ...), across all connections.
+        self.fault_counts: Counter[str] = Counter()
+        self._faults = (
+            FaultInjector(config.faults, seed=config.seed, counts=self.fault_counts)
+            if config.faults is not None
+            else None
+        )
+        self.metrics = ServerMetrics(
+            keys=config.keys, published=lambda: self.hub.published, faults=lambda: self.fault_counts
+        )
 
     # --- lifecycle ------------------------------------------------------------
 
     async def start(self) -> None:
         """Bind every address and start the feed; raises OSError if the port is taken."""
-        self._flusher = Flusher()
+        self._flusher = Flusher(on_flushed=self.metrics.flushed)
         hosts = LOOPBACK_HOSTS if self.config.host == "localhost" else (self.config.host,)
         port = self.config.port
         try:
@@ -103,15 +123,33 @@ class ChronoServer:
         self._feed = asyncio.create_task(self._run_feed(), name="chrono-feed")
 
     def close(self) -> None:
-        """Stop listening and close every connection with 1001 (going away)."""
+        """Stop listening and close every connection with 1001 (going away).
+
+        Whatever is still open `close_timeout` later is dropped: websockets' close
+        waits for a full socket buffer to drain (until the stall bound drops a peer
+        that reads nothing), and for a socket still in its opening handshake.
+        """
         if self._feed is not None:
             self._feed.cancel()
         for server in self._servers:
             server.close()
+        if self._servers and self._straggler_timer is None:
+            self._straggler_timer = asyncio.get_running_loop().call_later(
+                self.config.close_timeout, self._drop_stragglers
+            )
+
+    def _drop_stragglers(self) -> None:
+        stragglers = list(self._connection_type.roster)
+        if stragglers:
+            log.info("dropping %d connection(s) still open at shutdown", len(stragglers))
+        for connection in stragglers:
+            connection.transport.abort()
 
     async def wait_closed(self) -> None:
         for server in self._servers:
             await server.wait_closed()
+        if self._straggler_timer is not None:
+            self._straggler_timer.cancel()
         if self._feed is not None:
             await asyncio.gather(self._feed, return_exceptions=True)
 
@@ -145,13 +183,21 @@ class ChronoServer:
     # --- internals ------------------------------------------------------------
 
     async def _serve(self, host: str, port: int) -> Server:
+        # The TLS handshake comes before websockets' own, so it needs its own bounds.
+        tls: dict[str, Any] = {}
+        if self._tls is not None:
+            tls = {
+                "ssl": self._tls,
+                "ssl_handshake_timeout": self.config.handshake_timeout,
+                "ssl_shutdown_timeout": self.config.close_timeout,
+            }
         return await serve(
             self._handle,
             host,
             port,
             process_request=self._process_request,
             process_response=self._process_response,
-            create_connection=StreamConnection,
+            create_connection=self._connection_type,
             # Each update is encoded once for all subscribers; per-connection
             # compression would re-encode it per client and cost ~50 KiB each.
             compression=None,
@@ -162,6 +208,7 @@ class ChronoServer:
             max_size=self.config.limits.max_message_bytes,
             # Incoming messages buffered per connection: small, since each may be 1 MiB.
             max_queue=4,
+            **tls,
         )
 
     async def _run_feed(self) -> None:
@@ -172,12 +219,18 @@ class ChronoServer:
                 self.clock,
                 wait_for_subscriber=self._wait_for_subscriber,
                 wait_for_room=self._wait_for_room,
+                on_batch=self._flusher.batch_published if self._flusher else None,
             )
-            log.info("price source exhausted; connections stay open")
+            log.info(
+                "price source exhausted; connections stay open", extra={"event": "feed.exhausted"}
+            )
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("price source failed; no more prices will be published")
+            log.exception(
+                "price source failed; no more prices will be published",
+                extra={"event": "feed.failed"},
+            )
 
     async def _wait_for_subscriber(self) -> None:
         # A subscription is acknowledged with a reply, whose flush sets the event.
@@ -196,6 +249,8 @@ class ChronoServer:
         path = request.path.partition("?")[0]
         if path == responses.STREAM_PATH:
             return self._check_capacity(connection)
+        if path == "/metrics":
+            return responses.metrics_response(self.metrics.exposition())
         if path == "/healthz":
             return responses.json_response(msgspec.json.encode(self._health()))
         if path == "/symbols":
@@ -219,16 +274,24 @@ class ChronoServer:
         if self._address_limiter is not None:
             address = str(connection.remote_address[0])
             if self._address_limiter.try_take(address, self.clock.monotonic()) > 0:
+                self._refused_http(connection, HTTP_IP_RATE)
                 return responses.text_response(
                     http.HTTPStatus.TOO_MANY_REQUESTS,
                     "Too many connection attempts from this address; slow down.",
                 )
         if self.open_connections >= self.config.max_connections:
+            self._refused_http(connection, HTTP_SERVER_FULL)
             return responses.text_response(
                 http.HTTPStatus.SERVICE_UNAVAILABLE,
                 "Server at its connection limit; retry later.",
             )
         return None
+
+    def _refused_http(self, connection: ServerConnection, code: str) -> None:
+        self.metrics.refused(code)
+        peer = format_peer(connection.remote_address)
+        fields = {"event": "http.refused", "peer": peer, "code": code}
+        log.debug("refused %s: %s", peer, code, extra=fields)
 
     def _health(self) -> dict[str, object]:
         return {
@@ -272,27 +335,59 @@ class ChronoServer:
         request.headers.clear()
         ws.response = None
         admission = self.gatekeeper.admit(key)
-        peer = ws.remote_address
+        peer = format_peer(ws.remote_address)
         if isinstance(admission, Refusal):
-            log.debug("refused %s (%s): %s", peer, redact(key or ""), admission.code)
+            shown, code = redact(key or ""), str(admission.code)
+            self.metrics.refused(code)
+            log.debug(
+                "refused %s (%s): %s",
+                peer,
+                shown,
+                code,
+                extra={"event": "connection.refused", "peer": peer, "key": shown, "code": code},
+            )
             await refuse(ws, admission, self.clock)
             return
-        log.debug("open %s key=%s", peer, admission.api_key.redacted)
+        api_key = admission.api_key
+        fields = {"peer": peer, "key": api_key.redacted, "key_name": key_label(api_key)}
+        log.debug(
+            "open %s key=%s", peer, api_key.redacted, extra={"event": "connection.open", **fields}
+        )
+        self.metrics.opened(api_key)
+        try:
+            await self._run_session(ws, admission)
+        finally:
+            self.metrics.closed(api_key)
+        log.debug(
+            "closed %s code=%s",
+            peer,
+            ws.close_code,
+            extra={"event": "connection.close", "code": ws.close_code, **fields},
+        )
+
+    async def _run_session(self, ws: ServerConnection, admission: Lease) -> None:
         assert isinstance(ws, StreamConnection)  # create_connection=StreamConnection
         assert self._flusher is not None  # set by start()
+
+        def open_session(on_ready: Callable[[], None]) -> Session:
+            session = self._open_session(admission, on_ready)
+            session.outbox.on_conflate = self.metrics.conflated.inc
+            return session
+
         await run_session(
             ws,
-            functools.partial(self._open_session, admission),
+            open_session,
             self.clock,
             self._flusher,
             stall_timeout=self.config.stall_timeout,
             close_timeout=self.config.close_timeout,
             on_drained=self._drained.set,
         )
-        log.debug("closed %s code=%s", peer, ws.close_code)
 
     def _open_session(self, lease: Lease, on_ready: Callable[[], None]) -> Session:
-        return self.session_type(
+        # Faults, when configured, replace `session_type` (a fault-free server pays nothing).
+        open_session = self.session_type if self._faults is None else self._faults.open_session
+        return open_session(
             lease=lease,
             hub=self.hub,
             catalog=self.config.catalog,

@@ -12,6 +12,7 @@ from websockets.protocol import State
 
 from chrono_sim.admission import Refusal
 from chrono_sim.clock import Clock
+from chrono_sim.logs import format_peer
 from chrono_sim.messages import encode
 from chrono_sim.server.writer import ConnectionWriter, Flusher, StreamConnection
 from chrono_sim.session import Close, Session
@@ -87,7 +88,8 @@ class _Timer:
     """Calls `session.on_timer()` at each `next_deadline()`; closes when it says so.
 
     Waking before a deadline that moved later is harmless: `on_timer` does
-    nothing then and the timer re-arms for the new deadline.
+    nothing then and the timer re-arms for the new deadline. A deadline that
+    moves earlier is announced by the session (`watch_deadline`): re-arm then.
     """
 
     def __init__(self, ws: ServerConnection, session: Session, clock: Clock) -> None:
@@ -97,10 +99,16 @@ class _Timer:
         self._loop = asyncio.get_running_loop()
         self._closing: asyncio.Task[None] | None = None
         self._handle = self._arm()
+        session.watch_deadline(self._rearm)
 
     def _arm(self) -> asyncio.TimerHandle:
         delay = max(0.0, self._session.next_deadline() - self._clock.monotonic())
         return self._loop.call_later(delay, self._fire)
+
+    def _rearm(self) -> None:
+        if self._closing is None:
+            self._handle.cancel()
+            self._handle = self._arm()
 
     def _fire(self) -> None:
         close = self._session.on_timer()
@@ -110,7 +118,14 @@ class _Timer:
             self._closing = self._loop.create_task(self._close(close))
 
     async def _close(self, close: Close) -> None:
-        log.debug("closing %s: %s", self._ws.remote_address, close.reason)
+        peer = format_peer(self._ws.remote_address)
+        if close.abort:
+            fields = {"event": "connection.dropped", "peer": peer, "reason": close.reason}
+            log.debug("dropping %s without a close frame: %s", peer, close.reason, extra=fields)
+            self._ws.transport.abort()
+            return
+        fields = {"event": "connection.closing", "peer": peer, "reason": close.reason}
+        log.debug("closing %s: %s", peer, close.reason, extra=fields)
         await self._ws.close(close.code, close.reason)
 
     def cancel(self) -> None:

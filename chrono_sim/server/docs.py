@@ -24,7 +24,7 @@ def render_docs(config: ServerConfig, host: str) -> str:
     default_key = next(iter(config.keys), None)
     values = {
         "version": __version__,
-        "ws_url": f"ws://{host}/stream",
+        "ws_url": f"{'wss' if config.tls else 'ws'}://{host}/stream",
         "heartbeat": f"{limits.heartbeat_interval:g}",
         "idle_timeout": f"{limits.idle_timeout:g}",
         "max_message": f"{limits.max_message_bytes:,}",
@@ -36,6 +36,8 @@ def render_docs(config: ServerConfig, host: str) -> str:
         "ping_interval": f"{config.ping_interval:g}",
         "ping_timeout": f"{config.ping_timeout:g}",
         "handshake_timeout": f"{config.handshake_timeout:g}",
+        "close_timeout": f"{config.close_timeout:g}",
+        "max_pings": f"{config.max_pings_per_minute:,}",
         "stall_timeout": f"{config.stall_timeout:g}",
         "max_connections": f"{config.max_connections:,}",
         "ip_connect_rate": f"{config.ip_connect_rate} per minute"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 
 from chrono_sim.clock import Clock
@@ -26,6 +27,7 @@ async def pump(
     *,
     wait_for_subscriber: Wait | None = None,
     wait_for_room: Wait | None = None,
+    on_batch: Callable[[float], None] | None = None,
 ) -> None:
     """Publish each quote when it falls due; return once the source is exhausted.
 
@@ -34,6 +36,8 @@ async def pump(
     if the source `waits_for_subscriber`; `wait_for_room` before each batch
     of a `client_paced` source, and should return once every subscriber can
     take `CLIENT_PACED_BATCH` more price frames without conflation.
+    `on_batch(started)` follows each batch published, with the `time.perf_counter()`
+    reading taken before its first update (the start of its fan-out latency).
     """
     if wait_for_subscriber is not None and source.waits_for_subscriber:
         await wait_for_subscriber()
@@ -48,5 +52,8 @@ async def pump(
         for start in range(0, len(quotes), PUBLISH_BATCH):
             if start:
                 await asyncio.sleep(0)  # let this batch be written before the next
+            started = time.perf_counter()
             for quote in quotes[start : start + PUBLISH_BATCH]:
                 hub.publish(quote)
+            if on_batch is not None:
+                on_batch(started)

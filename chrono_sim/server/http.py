@@ -1,4 +1,4 @@
-"""The plain-HTTP side of the server: responses for `/healthz`, `/symbols`, `/docs` and refusals."""
+"""The plain-HTTP side of the server: `/healthz`, `/symbols`, `/docs`, `/metrics`, refusals."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import http
 
 from websockets.datastructures import Headers
 from websockets.http11 import Response
+
+from chrono_sim.server.metrics import CONTENT_TYPE
 
 STREAM_PATH = "/stream"
 
@@ -21,6 +23,11 @@ def json_response(body: bytes) -> Response:
 
 def html_response(body: str) -> Response:
     return _response(http.HTTPStatus.OK, "text/html; charset=utf-8", body.encode())
+
+
+def metrics_response(body: bytes) -> Response:
+    """Prometheus' text exposition format."""
+    return _response(http.HTTPStatus.OK, CONTENT_TYPE, body)
 
 
 def not_found(path: str) -> Response:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from websockets.asyncio.server import ServerConnection
 from websockets.protocol import State
 
+from chrono_sim.logs import format_peer
 from chrono_sim.messages import CloseCode
 from chrono_sim.session import Session
 
@@ -48,12 +49,18 @@ class Flusher:
     the event loop, well within a millisecond at low load. Under load a turn
     takes longer, so each write carries more frames: the cost per frame falls
     as the rate rises instead of the loop drowning in writes.
+
+    After each turn, `on_flushed(frames, batch_published_at)` gets the number
+    of frames written and, if the feed published a batch since the last turn,
+    when (`time.perf_counter()`): one call per turn, for the metrics.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, on_flushed: Callable[[int, float | None], None] | None = None) -> None:
         self._loop = asyncio.get_running_loop()
         self._marked: dict[ConnectionWriter, None] = {}  # a dict keeps marking order
         self._scheduled = False
+        self._on_flushed = on_flushed or (lambda frames, published_at: None)
+        self._batch_published_at: float | None = None
 
     def mark(self, writer: ConnectionWriter) -> None:
         self._marked[writer] = None
@@ -61,11 +68,20 @@ class Flusher:
             self._scheduled = True
             self._loop.call_soon(self._flush)
 
+    def batch_published(self, started: float) -> None:
+        """The feed published a batch, beginning at `started` (`time.perf_counter()`)."""
+        # Nothing scheduled: the batch went to nobody (or only to paused sockets).
+        if self._scheduled and self._batch_published_at is None:
+            self._batch_published_at = started
+
     def _flush(self) -> None:
         self._scheduled = False
         marked, self._marked = self._marked, {}
+        written = 0
         for writer in marked:
-            writer.flush()
+            written += writer.flush()
+        published_at, self._batch_published_at = self._batch_published_at, None
+        self._on_flushed(written, published_at)
 
 
 class ConnectionWriter:
@@ -105,23 +121,25 @@ class ConnectionWriter:
         """The session has frames to write (its outbox's `on_ready`)."""
         self._flusher.mark(self)
 
-    def flush(self) -> None:
+    def flush(self) -> int:
+        """Write what the session has queued; returns the number of frames written."""
         ws = self._ws
         if ws.protocol.state is not State.OPEN or ws.transport.is_closing():
             # Closing: what is still queued will never be read. Say so, so a reader
             # or a client-paced feed waiting for this connection's room goes on.
             self._on_drained()
-            return
+            return 0
         if ws.paused:
             if self._stall is None:
                 self._stall = asyncio.get_running_loop().call_later(
                     self._stall_timeout, self._stalled
                 )
-            return
+            return 0
         frames = self.session.take_frames()
         if frames:
             ws.transport.write(b"".join(frames))
         self._on_drained()
+        return len(frames)
 
     def cancel(self) -> None:
         if self._stall is not None:
@@ -136,8 +154,9 @@ class ConnectionWriter:
         self._stall = None
         if not self._ws.paused:
             return
-        peer, timeout = self._ws.remote_address, self._stall_timeout
-        log.debug("closing %s: it has read nothing for %.0f s", peer, timeout)
+        peer, timeout = format_peer(self._ws.remote_address), self._stall_timeout
+        fields = {"event": "connection.too_slow", "peer": peer}
+        log.debug("closing %s: it has read nothing for %.0f s", peer, timeout, extra=fields)
         loop = asyncio.get_running_loop()
         self._closing = loop.create_task(self._ws.close(CloseCode.TOO_SLOW, "too slow"))
         loop.call_later(self._close_timeout, self._ws.transport.abort)

@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 
-LISTENING = re.compile(r"listening on ws://(\S+):(\d+)/stream")
+LISTENING = re.compile(r"listening on wss?://(\S+):(\d+)/stream")
 
 
 class Cli:

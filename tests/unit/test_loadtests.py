@@ -6,10 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from chrono_sim.client.gaps import SeqTracker
 from chrono_sim.keys import ApiKey, load_keys
 from loadtests.chrono_load import (
-    FeedTally,
     KeyPool,
     Probe,
     ProbeBook,
@@ -92,28 +90,6 @@ def test_latency_is_negative_when_the_server_clock_is_ahead() -> None:
 def test_a_bad_timestamp_is_a_value_error(text: str) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - the message is datetime's
         latency_ms(0.0, text)
-
-
-# --- missed updates ---
-
-
-def test_the_tally_counts_seq_gaps_per_symbol() -> None:
-    tally, tracker = FeedTally(), SeqTracker()
-    missed = [
-        tally.observe(tracker, symbol, seq)
-        for symbol, seq in [("BTC/USD", 7), ("ETH/USD", 1), ("BTC/USD", 8), ("BTC/USD", 12)]
-    ]
-    assert missed == [0, 0, 0, 3]
-    assert (tally.received, tally.missed) == (4, 3)
-    assert "4 updates received, 3 missed (42.86%)" in tally.summary()
-
-
-def test_updates_without_seq_are_counted_as_unmeasurable() -> None:
-    tally, tracker = FeedTally(), SeqTracker()
-    assert tally.observe(tracker, "BTC/USD", None) == 0
-    assert tally.observe(tracker, "BTC/USD", True) == 0
-    assert (tally.received, tally.unsequenced, tally.missed) == (2, 2, 0)
-    assert "without seq" in tally.summary()
 
 
 # --- keys ---

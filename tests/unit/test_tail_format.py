@@ -263,3 +263,9 @@ def test_status_just_disconnected_before_a_retry_is_scheduled() -> None:
 def test_status_never_mentions_heartbeat_when_not_connected() -> None:
     link = LinkStatus(state="reconnecting", last_heartbeat_at=0.0, reason="closed 1006")
     assert "heartbeat" not in format_status(link, 500.0, 0.0, 0)
+
+
+def test_status_ends_with_the_other_faults_given() -> None:
+    assert format_status(LinkStatus(), 5.0, 0.0, 2, ["dup 1", "late 3"]) == (
+        "… connecting · 0.0 msg/s · missed 2 · dup 1 · late 3"
+    )

@@ -65,6 +65,10 @@ def agrees(args: Sequence[str], env: dict[str, str] | None = None) -> TailArgs |
         ["BTC/USD", "--snapshot", "--count", "1", "--json", "--url", URL],
         ["--url=" + URL, "btc/usd", "--duration", "10m", "--api-key", "k", "--no-snapshot"],
         ["--count=20", "SOL/USD", "--duration=1.5", "--api-key=", "ETH/USD"],
+        ["BTC/USD", "--url", "wss://host/stream", "--cafile", "ca.pem"],
+        ["--cafile=ca.pem", "BTC/USD"],
+        ["BTC/USD", "--late-after", "250ms", "--stall-after=2s"],
+        ["--stall-after", "0.5", "BTC/USD", "--late-after=1"],
         [f"S{i}" for i in range(MAX_SYMBOLS)],
     ],
 )
@@ -102,6 +106,11 @@ def test_defaults_and_the_api_key_from_the_environment_are_typers() -> None:
         ["BTC/USD", "--json", "--json"],
         ["BTC/USD", "--snapshot", "--no-snapshot"],
         ["BTC/USD", "--count", "1", "--count", "2"],
+        ["BTC/USD", "--cafile"],
+        ["BTC/USD", "--cafile", "a.pem", "--cafile", "b.pem"],
+        ["BTC/USD", "--late-after", "0"],
+        ["BTC/USD", "--stall-after", "0ms"],
+        ["BTC/USD", "--late-after", "soon"],
         ["BTC/USD", "--snapshot=true"],
         ["BTC/USD", "-h"],
     ],
@@ -114,6 +123,8 @@ TOKENS = st.sampled_from(
     [
         *("BTC/USD", "eth/usd", "", "X", "-", "--", "--help", "--bogus", "--json", "--json=1"),
         *("--snapshot", "--no-snapshot", "--url", "--api-key", "--count", "--duration"),
+        *("--cafile", "--cafile=ca.pem"),
+        *("--late-after", "--stall-after", "--late-after=0", "--stall-after=1.5s"),
         *("1", "0", "01", "12", "+1", " 2", "1_0", "1.0", "10m", "250ms", "1.5", ".5", "xx"),
         *("-1", "--count=3", "--count=", "--duration=90", f"--url={URL}", "--api-key=", URL, "k"),
     ]
@@ -132,7 +143,8 @@ def command_lines(draw: st.DrawFn) -> list[str]:
     """Symbols and tail's options, in any order, with values good and bad."""
     symbols = st.sampled_from(["BTC/USD", "eth/usd", "X", ""])
     parts = [[symbol] for symbol in draw(st.lists(symbols, max_size=MAX_SYMBOLS + 1))]
-    names = st.sampled_from([*FLAGS, "--url", "--api-key", "--count", "--duration"])
+    with_value = ("--url", "--api-key", "--count", "--duration", "--cafile")
+    names = st.sampled_from([*FLAGS, *with_value, "--late-after", "--stall-after"])
     for name in draw(st.lists(names, unique=True)):
         if name in FLAGS:
             parts.append([name])
@@ -181,3 +193,23 @@ def test_a_first_price_is_drawn_at_once_not_at_the_next_redraw() -> None:
 def test_tail_args_are_the_typer_commands_parameters() -> None:
     command_params = {param.name for param in typer_tail().params}
     assert command_params == {field.name for field in dataclasses.fields(TailArgs)}
+
+
+def test_leaving_the_live_table_prints_a_summary_of_the_faults_on_stderr(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    class Clock:
+        def time(self) -> float:
+            return 0.0
+
+        def monotonic(self) -> float:
+            return 1.0
+
+    console = Console(file=io.StringIO(), width=100, force_terminal=True, color_system=None)
+    with TableSink(TailState(("BTC/USD",)), Clock(), title=URL, console=console) as sink:
+        sink.handle(Connected(URL, 0))
+        sink.handle(price("BTC/USD", 95_000.0))
+    assert capsys.readouterr().err == (
+        "chrono tail: summary: 1 update; missed 0, duplicates 0, out of order 0, late 0, "
+        "stalls 0, disconnects 0\n"
+    )

@@ -370,3 +370,23 @@ def test_heartbeat_is_not_overdue_right_after_a_reconnect() -> None:
     state.apply(Connected("ws://x/stream", 1), 100.0)
     assert not state.link.heartbeat_overdue(101.0)
     assert state.link.heartbeat_overdue(100.0 + 46.0)
+
+
+# --- faults other than missed
+
+
+def test_status_shows_the_other_faults_seen_after_missed_and_only_those() -> None:
+    state = connected("BTC/USD")
+    state.apply(price("BTC/USD", 95_000.0, missed=2), 1.0)
+    assert plain(state, 1.5).splitlines()[-1].endswith("missed 2")
+    state.faults.duplicates = 3
+    state.faults.stalls = 1
+    state.faults.disconnects.update({1006: 1})
+    status = plain(state, 1.5, width=120).splitlines()[-1]
+    assert status.endswith("missed 2 · dup 3 · stalls 1 · disconnects 1")
+
+
+def test_the_other_faults_are_yellow() -> None:
+    state = connected("BTC/USD")
+    state.faults.late = 4
+    assert color(style_of(state, 1.0, "late 4")) == "yellow"

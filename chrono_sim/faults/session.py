@@ -1,0 +1,234 @@
+"""A `Session` that injects a `FaultPlan` into one connection, still with no I/O.
+
+Price updates pass through `deliver`, where each one draws its fate from the
+connection's own RNG: dropped, held back for a swap (reorder), sent twice,
+or delayed. Disconnects and the stall are deadlines run by `on_timer`. Every
+fault is counted in the shared `counts` only once a client can see it: an
+update put in the outbox (or a connection dropped, a stall begun). A held
+update that never goes out (its symbol unsubscribed, the connection closed)
+is not counted. Replies never pass through here.
+
+What a client sees matches the counts while it keeps up. A client that falls
+so far behind that its outbox conflates loses duplicates and swaps with the
+rest of its backlog (and sees gaps that are not drops), as any slow reader would.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from chrono_sim.admission import Lease
+from chrono_sim.catalog import Catalog
+from chrono_sim.clock import Clock
+from chrono_sim.config import ProtocolLimits
+from chrono_sim.faults.plan import FaultPlan, connection_rng
+from chrono_sim.hub import Hub
+from chrono_sim.messages import CloseCode
+from chrono_sim.session import Close, Session
+
+INJECTED_DISCONNECT = Close(CloseCode.GOING_AWAY, "injected disconnect", abort=True)
+
+# A frame on its way out, and the fault it shows the client once sent (if any).
+_Outgoing = tuple[bytes, str | None]
+
+
+def _nothing() -> None:
+    pass
+
+
+@dataclass(slots=True)
+class _Delayed:
+    """The frames of one symbol waiting for `release` (a `Clock.monotonic()` reading)."""
+
+    release: float
+    frames: list[_Outgoing] = field(default_factory=list)
+
+
+class FaultySession(Session):
+    """The protocol state of one connection, with `plan`'s faults injected.
+
+    `rng` must be this connection's own (see `connection_rng`); `counts` is
+    shared by a server's connections and counts faults by kind.
+    """
+
+    def __init__(
+        self,
+        *,
+        plan: FaultPlan,
+        rng: random.Random,
+        counts: Counter[str],
+        lease: Lease,
+        hub: Hub,
+        catalog: Catalog,
+        clock: Clock,
+        limits: ProtocolLimits,
+        on_ready: Callable[[], None] = _nothing,
+    ) -> None:
+        super().__init__(
+            lease=lease, hub=hub, catalog=catalog, clock=clock, limits=limits, on_ready=on_ready
+        )
+        self._plan = plan
+        self._rng = rng
+        self._counts = counts
+        self._on_ready = on_ready
+        self._deadline_moved = _nothing
+        self._held: dict[str, bytes] = {}  # reorder: an update waiting for the next of its symbol
+        self._delayed: dict[str, _Delayed] = {}
+        opened = clock.monotonic()
+        every = plan.disconnect_every
+        self._next_disconnect = math.inf if every is None else opened + every
+        stall = plan.stall
+        self._stall_start = math.inf if stall is None else opened + stall.offset
+        self._stall_end = math.inf if stall is None else self._stall_start + stall.duration
+        self._stalled = False
+
+    @property
+    def pending_prices(self) -> int:
+        # Held and delayed updates count: a client-paced feed must wait for them too.
+        delayed = sum(len(queue.frames) for queue in self._delayed.values())
+        return super().pending_prices + len(self._held) + delayed
+
+    def watch_deadline(self, moved: Callable[[], None]) -> None:
+        self._deadline_moved = moved
+
+    # --- inputs ---------------------------------------------------------------
+
+    def receive(self, data: str | bytes) -> None:
+        super().receive(data)
+        if self._held or self._delayed:
+            self._discard(set(self._held).union(self._delayed).difference(self.symbols))
+
+    def deliver(self, symbol: str, frame: bytes) -> None:
+        plan, rng = self._plan, self._rng
+        # Every update draws the same numbers whatever happened before, so which
+        # updates are hit depends on the seed and their order only, not on timing.
+        dropped = plan.drop > 0 and rng.random() < plan.drop
+        reordered = plan.reorder > 0 and rng.random() < plan.reorder
+        duplicated = plan.duplicate > 0 and rng.random() < plan.duplicate
+        delay = plan.delay
+        delay_for: float | None = None
+        if delay is not None:
+            hit = rng.random() < delay.probability
+            wait = rng.uniform(delay.minimum, delay.maximum)
+            delay_for = wait if hit else None
+        if dropped:
+            # A held update waits on for the next update that is actually sent.
+            self._counts["drop"] += 1
+            return
+        held = self._held.pop(symbol, None)
+        if held is None and reordered:
+            self._held[symbol] = frame
+            return
+        outgoing: list[_Outgoing] = [(frame, None)]
+        if duplicated:
+            outgoing.append((frame, "duplicate"))
+        if held is not None:
+            outgoing.append((held, "reorder"))
+        queue = self._delayed.get(symbol)
+        if queue is None and delay_for is not None:
+            outgoing[0] = (frame, "delay")
+            queue = self._delayed[symbol] = _Delayed(self._clock.monotonic() + delay_for)
+            self._deadline_moved()
+        if queue is None:
+            self._send(symbol, outgoing)
+        else:  # later updates never overtake a delayed one
+            queue.frames.extend(outgoing)
+
+    def on_timer(self) -> Close | None:
+        now = self._clock.monotonic()
+        if now >= self._next_disconnect:
+            self._next_disconnect += self._plan.disconnect_every or math.inf
+            self._counts["disconnect"] += 1
+            return INJECTED_DISCONNECT
+        for symbol in [s for s, queue in self._delayed.items() if queue.release <= now]:
+            self._send(symbol, self._delayed.pop(symbol).frames)
+        if not self._stalled and now >= self._stall_start:
+            self._stalled = True
+            self._stall_start = math.inf
+            self._counts["stall"] += 1
+        if self._stalled and now >= self._stall_end:
+            self._stalled = False
+            self._stall_end = math.inf
+            # The outbox said it was ready while stalled: the writer took nothing and
+            # will not hear again unless told (it is told only when an outbox fills).
+            if len(self.outbox):
+                self._on_ready()
+        return super().on_timer()
+
+    def next_deadline(self) -> float:
+        stall_event = self._stall_end if self._stalled else self._stall_start
+        release = min((queue.release for queue in self._delayed.values()), default=math.inf)
+        return min(super().next_deadline(), self._next_disconnect, stall_event, release)
+
+    # --- outputs --------------------------------------------------------------
+
+    def take_frames(self) -> list[bytes]:
+        if self._stalled:
+            return []
+        return super().take_frames()
+
+    def close(self) -> None:
+        super().close()
+        self._held.clear()
+        self._delayed.clear()
+        self._deadline_moved = _nothing
+
+    # --- internals ------------------------------------------------------------
+
+    def _send(self, symbol: str, outgoing: list[_Outgoing]) -> None:
+        for frame, fault in outgoing:
+            self.outbox.put_price(symbol, frame)
+            if fault is not None:
+                self._counts[fault] += 1
+
+    def _send_snapshots(self, symbols: list[str]) -> None:
+        # A snapshot is the latest price: a held older update would arrive after it.
+        self._discard(symbols)
+        super()._send_snapshots(symbols)
+
+    def _discard(self, symbols: set[str] | list[str]) -> None:
+        """Forget held and delayed updates of `symbols`, uncounted: no client sees them."""
+        for symbol in symbols:
+            self._held.pop(symbol, None)
+            self._delayed.pop(symbol, None)
+
+
+class FaultInjector:
+    """Opens the fault sessions of one server, numbering connections 1, 2, 3... as admitted.
+
+    Connection k draws from `connection_rng(seed, k)`, so a rerun with the
+    same seed and the same clients injects the same faults.
+    """
+
+    def __init__(self, plan: FaultPlan, *, seed: int, counts: Counter[str]) -> None:
+        self.plan = plan
+        self.seed = seed
+        self.counts = counts
+        self.connections = 0
+
+    def open_session(
+        self,
+        *,
+        lease: Lease,
+        hub: Hub,
+        catalog: Catalog,
+        clock: Clock,
+        limits: ProtocolLimits,
+        on_ready: Callable[[], None] = _nothing,
+    ) -> FaultySession:
+        self.connections += 1
+        return FaultySession(
+            plan=self.plan,
+            rng=connection_rng(self.seed, self.connections),
+            counts=self.counts,
+            lease=lease,
+            hub=hub,
+            catalog=catalog,
+            clock=clock,
+            limits=limits,
+            on_ready=on_ready,
+        )
