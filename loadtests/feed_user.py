@@ -112,6 +112,7 @@ class FeedUser(StreamUser):
         handshake_ms = ms_since(started)
         request_id = conn.next_id()
         self.rejoining = set(self.symbols)
+        self.tracker.new_connection()
         conn.send({"type": "subscribe", "symbols": self.symbols, "id": request_id})
         sent = time.perf_counter()
         reply = await_reply(conn, request_id, on_other=self._handle)

@@ -164,6 +164,7 @@ class FeedClient:
                 **self._tls_options,
             ) as ws:
                 self._ws = ws
+                self.gaps.new_connection()
                 try:
                     yield Connected(self.url, attempt)
                     # A refused connection may already be closing; what the server said

@@ -51,6 +51,10 @@ class SymbolGaps:
     missed: int = 0
     resets: int = 0
     outstanding: set[int] = field(default_factory=set)
+    # No live update yet on the current connection. The server numbers each symbol's
+    # updates in one sequence, so a new connection's first is above any seen before,
+    # unless the server restarted and numbers from 1 again.
+    fresh: bool = False
 
 
 class SeqTracker:
@@ -66,6 +70,10 @@ class SeqTracker:
         if gaps is None:
             gaps = self._symbols[symbol] = SymbolGaps()
         last = gaps.last_seq
+        if gaps.fresh and not snapshot:
+            gaps.fresh = False
+            if last is not None and seq <= last:
+                return self._reset(gaps, seq)
         if last is None or seq == last + 1:
             if last is None:
                 gaps.first_seq = seq
@@ -74,6 +82,12 @@ class SeqTracker:
         if seq > last:
             return self._gap(gaps, seq)
         return self._behind(gaps, seq, snapshot=snapshot)
+
+    def new_connection(self) -> None:
+        """A new connection begins: its first update of a symbol at or below the last
+        one seen means the server restarted (a reset), not a repeat."""
+        for gaps in self._symbols.values():
+            gaps.fresh = True
 
     def observe(self, symbol: str, seq: int) -> int:
         """Record an update; return the change to `symbol`'s missed count (see `SeqVerdict`)."""
@@ -104,6 +118,9 @@ class SeqTracker:
             # numbers from 1 again. It was never counted missed: nothing to give back.
             gaps.first_seq = seq
             return SeqVerdict(SeqKind.OUT_OF_ORDER)
+        return self._reset(gaps, seq)
+
+    def _reset(self, gaps: SymbolGaps, seq: int) -> SeqVerdict:
         gaps.resets += 1
         gaps.last_seq = gaps.first_seq = seq
         gaps.outstanding.clear()

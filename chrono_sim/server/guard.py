@@ -10,6 +10,11 @@ pings; past it, it is closed with 1008 `too many pings`.
 The roster lists every connection of one server, including those still in
 their opening handshake, so that shutdown can drop whatever is still open
 once the closing handshakes have had `close_timeout` to complete.
+
+Over TLS, a connection failed while the peer is still sending (a message over
+the size limit, mid-transfer) must not be closed at once: TLS cannot half-close,
+and closing a socket with unread input resets it, so the peer would never read
+the close frame (1009) that says why.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from chrono_sim.server.writer import StreamConnection
 log = logging.getLogger("chrono_sim.server")
 
 DEFAULT_PINGS_PER_MINUTE = 600
+# Over TLS, a failed connection is closed once its peer has sent nothing for this long.
+QUIET_BEFORE_CLOSE = 0.2
 
 
 class GuardedConnection(StreamConnection):
@@ -43,6 +50,7 @@ class GuardedConnection(StreamConnection):
         super().__init__(*args, **kwargs)
         # Made on the first ping: browsers never send one, and each bucket costs memory.
         self._pings: TokenBucket | None = None
+        self._last_input = 0.0  # loop time of the last bytes received
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
@@ -51,6 +59,30 @@ class GuardedConnection(StreamConnection):
     def connection_lost(self, exc: Exception | None) -> None:
         self.roster.discard(self)
         super().connection_lost(exc)
+
+    def send_data(self) -> None:
+        if self.transport.can_write_eof() or self.protocol.close_rcvd is not None:
+            super().send_data()  # plain TCP half-closes; a completed handshake may close now
+            return
+        for data in self.protocol.data_to_send():
+            if data:
+                self.transport.write(data)
+            else:
+                # Failed before the peer's close frame arrived (the protocol now discards
+                # what the peer sends): close once it has gone quiet, having read ours.
+                self._last_input = self.loop.time()
+                self._close_when_quiet(self._last_input + (self.close_timeout or 0.0))
+
+    def data_received(self, data: bytes) -> None:
+        self._last_input = self.loop.time()
+        super().data_received(data)
+
+    def _close_when_quiet(self, deadline: float) -> None:
+        now = self.loop.time()
+        if now >= deadline or now - self._last_input >= QUIET_BEFORE_CLOSE:
+            self.transport.close()
+        else:
+            self.loop.call_later(QUIET_BEFORE_CLOSE, self._close_when_quiet, deadline)
 
     def process_event(self, event: Event) -> None:
         if isinstance(event, Frame) and event.opcode is Opcode.PING and self._over_ping_ration():

@@ -133,6 +133,8 @@ async def test_tail_reports_the_1001_keeps_retrying_and_streams_again_after_a_re
     after = [json.loads(line) for line in tail.stdout[before_restart:]]
     assert {update["symbol"] for update in after} == {"BTC/USD"}
     assert sum(line.startswith("chrono tail: connected to") for line in tail.stderr) == 2
+    # The new server numbers from 1 again: never mistaken for updates received twice.
+    assert not any("received again" in line for line in tail.stderr)
 
     tail.process.send_signal(signal.SIGINT)
     assert await tail.finish() == 0

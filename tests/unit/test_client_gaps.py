@@ -115,3 +115,33 @@ def test_outstanding_seqs_stay_within_the_window() -> None:
     huge = tracker.classify("BTC/USD", 10**9)
     assert huge.missed == 10**9 - 200
     assert len(tracker._symbols["BTC/USD"].outstanding) == 4
+
+
+def test_a_new_connections_first_seq_at_or_below_the_last_is_a_restart_not_a_duplicate() -> None:
+    tracker = SeqTracker()
+    kinds(tracker, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    tracker.new_connection()
+    assert kinds(tracker, [7, 8, 10]) == [SeqKind.RESET, SeqKind.IN_ORDER, SeqKind.GAP]
+    assert tracker.missed("BTC/USD") == 1
+
+
+def test_a_new_connections_first_seq_above_the_last_is_a_gap_as_usual() -> None:
+    tracker = SeqTracker()
+    kinds(tracker, [1, 2, 3])
+    tracker.new_connection()
+    assert kinds(tracker, [6, 5, 7]) == [SeqKind.GAP, SeqKind.OUT_OF_ORDER, SeqKind.IN_ORDER]
+
+
+def test_only_the_first_update_after_reconnecting_can_be_a_restart() -> None:
+    tracker = SeqTracker()
+    kinds(tracker, [1, 2, 3])
+    tracker.new_connection()
+    assert kinds(tracker, [4, 4]) == [SeqKind.IN_ORDER, SeqKind.DUPLICATE]
+
+
+def test_a_snapshot_on_a_new_connection_does_not_use_up_the_restart_check() -> None:
+    tracker = SeqTracker()
+    kinds(tracker, [1, 2, 3])
+    tracker.new_connection()
+    assert tracker.classify("BTC/USD", 3, snapshot=True).kind is SeqKind.SNAPSHOT
+    assert kinds(tracker, [2]) == [SeqKind.RESET]
