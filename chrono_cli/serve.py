@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,74 +12,21 @@ import typer
 
 from chrono_cli.exit_codes import ExitCode, fail
 from chrono_cli.options import DURATION_METAVAR, MAX_UNIVERSE, check_interval, duration
+from chrono_cli.serve_options import (
+    REPLAY_ONLY,
+    SYNTHETIC_ONLY,
+    fault_spec,
+    log_format_choice,
+    refuse_given,
+    replay_speed,
+    window_bound,
+)
 
 if TYPE_CHECKING:
+    from chrono_cli.serve_replay import Announcement
     from chrono_sim.clock import Clock
     from chrono_sim.config import ServerConfig
     from chrono_sim.sources import PriceSource, ReplaySource
-    from chrono_sim.tape import Tape
-
-# Options that mean something only with --replay, and only without it: parameter -> flag.
-REPLAY_ONLY = {
-    "speed": "--speed",
-    "loop": "--loop",
-    "start": "--from",
-    "stop": "--to",
-    "keep_timestamps": "--keep-timestamps",
-    "skip_bad_lines": "--skip-bad-lines",
-}
-SYNTHETIC_ONLY = {"interval": "--interval", "seed": "--seed", "universe": "--universe"}
-MAX_SPEED = math.inf  # what `--speed max` parses to
-
-Announcement = tuple[int, str]  # a logging level and a message, logged once listening
-
-
-def replay_speed(text: str | float) -> float:
-    """Typer `parser=` for `--speed`: a positive number, or `max` (`math.inf`)."""
-    if isinstance(text, int | float):  # the default, already a number
-        return float(text)
-    if text.strip().lower() == "max":
-        return MAX_SPEED
-    try:
-        speed = float(text)
-    except ValueError:
-        speed = math.nan
-    if not (math.isfinite(speed) and speed > 0):
-        raise typer.BadParameter(
-            f"{text!r}: use a positive number (60 plays an hour a minute) or max"
-        )
-    return speed
-
-
-def window_bound(text: str) -> str:
-    """Typer `parser=` for `--from`/`--to`: checks the spelling now, resolves it once read."""
-    from chrono_sim.errors import ConfigError
-    from chrono_sim.sources import parse_bound
-
-    try:
-        parse_bound(text, first_ms=0)
-    except ConfigError as exc:
-        raise typer.BadParameter(str(exc)) from None
-    return text
-
-
-def fault_spec(text: str) -> str:
-    """Typer `parser=` for `--fault`: checks the SPEC now; the body parses it again."""
-    from chrono_sim.errors import ConfigError
-    from chrono_sim.faults import parse_faults
-
-    try:
-        parse_faults(text)
-    except ConfigError as exc:
-        raise typer.BadParameter(str(exc)) from None
-    return text
-
-
-def log_format_choice(text: str) -> str:
-    """Typer `parser=` for `--log-format`: `text` or `json`, any case."""
-    if text.strip().lower() not in ("text", "json"):
-        raise typer.BadParameter(f"{text!r}: use text or json")
-    return text.strip().lower()
 
 
 def serve(
@@ -258,21 +204,26 @@ def serve(
     from chrono_sim.logs import configure as configure_logging
 
     check_interval(interval)
+    # ServerConfig refuses this too (a ConfigError, for library callers, who would
+    # otherwise serve plaintext); on the command line it is a usage error, like the
+    # other options that need one another.
     if keyfile is not None and certfile is None:
         fail("serve", ExitCode.USAGE, "--keyfile needs --certfile")
     if replay is None:
-        _refuse_given(ctx, REPLAY_ONLY, "applies only with --replay FILE")
+        refuse_given(ctx, REPLAY_ONLY, "applies only with --replay FILE")
     else:
         # --seed seeds --fault too, which works with a replay as well.
         synthetic_only = {k: v for k, v in SYNTHETIC_ONLY.items() if k != "seed" or not fault}
-        _refuse_given(ctx, synthetic_only, "applies to the synthetic market, not to --replay")
+        refuse_given(ctx, synthetic_only, "applies to the synthetic market, not to --replay")
     configure_logging(LogFormat(log_format), verbosity=verbose)
     clock = SystemClock()
     source: ReplaySource | None = None
     announcements: list[Announcement] = []
     try:
         if replay is not None:
-            source, announcements = _replay_source(
+            from chrono_cli.serve_replay import replay_source
+
+            source, announcements = replay_source(
                 replay,
                 clock,
                 speed=speed,
@@ -318,69 +269,6 @@ def serve(
     except OSError as exc:
         reason = os.strerror(exc.errno) if exc.errno else str(exc)
         fail("serve", ExitCode.UNAVAILABLE, f"cannot listen on {host}:{port}: {reason}")
-
-
-def format_replay(path: Path | str, tape: Tape, speed: float, loop: bool, keep: bool) -> str:
-    """One line saying what a replay plays and how, e.g. for the server's log."""
-    from chrono_sim.durations import format_duration
-    from chrono_sim.timestamps import format_timestamp
-
-    first, last = int(tape.time_ms[0]), int(tape.time_ms[-1])
-    span = (last - first) / 1000
-    symbols = len(set(tape.symbol.tolist()))
-    if speed == MAX_SPEED:
-        pace = "at max speed (as fast as the clients read)"
-    else:
-        pace = f"at {speed:g}x" + (
-            f" ({format_duration(round(span / speed))} a pass)" if span else ""
-        )
-    return (
-        f"replaying {path}: {len(tape):,} updates of {symbols} symbol{'s' * (symbols != 1)}, "
-        f"{format_timestamp(first / 1000)} to {format_timestamp(last / 1000)} "
-        f"({format_duration(round(span))}), {pace}"
-        f"{', looping' if loop else ''}, "
-        f"{'recorded timestamps' if keep else 'timestamps rebased to now'}; "
-        "it starts when a client subscribes"
-    )
-
-
-def _replay_source(
-    path: Path,
-    clock: Clock,
-    *,
-    speed: float,
-    loop: bool,
-    window: tuple[str | None, str | None],
-    keep_timestamps: bool,
-    skip_bad_lines: bool,
-) -> tuple[ReplaySource, list[Announcement]]:
-    """Read, cut and wrap `path`; raises `ConfigError` (a `DataFileError` for the file)."""
-    from chrono_sim.datafiles import read_tape
-    from chrono_sim.errors import DataFileError
-    from chrono_sim.sources import ReplaySource, cut_window
-
-    announcements: list[Announcement] = []
-    read = read_tape(path, skip_bad=skip_bad_lines)
-    if read.skipped:
-        announcements.append(
-            (
-                logging.WARNING,
-                f"skipped {read.skipped:,} malformed line{'s' * (read.skipped != 1)} "
-                f"of {path}; the first: {read.first_problem}",
-            )
-        )
-    if not len(read.tape):
-        raise DataFileError(str(path), "no price update to replay")
-    tape = cut_window(read.tape, *window)
-    source = ReplaySource(
-        tape,
-        clock=clock,
-        speed=None if speed == MAX_SPEED else speed,
-        loop=loop,
-        keep_timestamps=keep_timestamps,
-    )
-    announcements.append((logging.INFO, format_replay(path, tape, speed, loop, keep_timestamps)))
-    return source, announcements
 
 
 async def _run(
@@ -433,14 +321,6 @@ async def _run(
     server.close()
     await server.wait_closed()
     log.info("stopped", extra={"event": "server.stopped"})
-
-
-def _refuse_given(ctx: typer.Context, options: dict[str, str], why: str) -> None:
-    """A usage error (exit 2) naming the first of `options` given on the command line."""
-    for name, flag in options.items():
-        origin = ctx.get_parameter_source(name)
-        if origin is not None and origin.name not in ("DEFAULT", "DEFAULT_MAP"):
-            fail("serve", ExitCode.USAGE, f"{flag} {why}")
 
 
 def _format_address(sockname: tuple[object, ...]) -> str:

@@ -17,8 +17,9 @@ from chrono_cli.options import (
     StopAfterDuration,
     Url,
 )
-from chrono_cli.tail_run import LATE_AFTER, MAX_SYMBOLS, STALL_AFTER, TailArgs, threshold
+from chrono_cli.tail_run import MAX_SYMBOLS, TailArgs, threshold
 from chrono_sim.errors import ConfigError
+from chrono_sim.fault_thresholds import DEFAULT_LATE_AFTER, DEFAULT_STALL_AFTER
 
 EPILOG = (
     "Exit codes: 0 done (--count/--duration reached, or Ctrl-C); 2 bad command line; "
@@ -55,7 +56,7 @@ def tail(
             metavar=DURATION_METAVAR,
             help="Count an update late when it arrives this long after its timestamp.",
         ),
-    ] = LATE_AFTER,
+    ] = DEFAULT_LATE_AFTER,
     stall_after: Annotated[
         float,
         typer.Option(
@@ -63,7 +64,7 @@ def tail(
             metavar=DURATION_METAVAR,
             help="Count a stall: this long without a frame, then one this late.",
         ),
-    ] = STALL_AFTER,
+    ] = DEFAULT_STALL_AFTER,
 ) -> None:
     """Stream prices of SYMBOLS: a live table in a terminal, JSON lines in a pipe.
 

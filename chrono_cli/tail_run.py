@@ -23,16 +23,13 @@ from chrono_cli.defaults import API_KEY_ENV, DEFAULT_URL, DEV_KEY
 from chrono_cli.exit_codes import ExitCode, report
 from chrono_sim.durations import parse_duration
 from chrono_sim.errors import ConfigError, InvalidUrlError
+from chrono_sim.fault_thresholds import DEFAULT_LATE_AFTER, DEFAULT_STALL_AFTER
 
 if TYPE_CHECKING:
     from chrono_cli.feed_run import Sink
     from chrono_sim.client import FeedClient
 
 MAX_SYMBOLS = 10
-# Fault thresholds (chrono_sim.client.ledger): an update this late is late; this long a
-# silence ended by a frame this late is a stall.
-LATE_AFTER = 0.1
-STALL_AFTER = 1.0
 
 # Options of `chrono tail`: the flags, with the field and value each sets, then those with a value.
 _FLAGS = {
@@ -58,8 +55,8 @@ class TailArgs:
     duration: float | None = None
     snapshot: bool = False
     cafile: Path | None = None
-    late_after: float = LATE_AFTER
-    stall_after: float = STALL_AFTER
+    late_after: float = DEFAULT_LATE_AFTER
+    stall_after: float = DEFAULT_STALL_AFTER
 
 
 def parse_plain(args: Sequence[str], environ: Mapping[str, str]) -> TailArgs | None:
@@ -97,8 +94,8 @@ def parse_plain(args: Sequence[str], environ: Mapping[str, str]) -> TailArgs | N
         return None
     try:
         duration = parse_duration(values["--duration"]) if "--duration" in values else None
-        late_after = threshold(values.get("--late-after", LATE_AFTER))
-        stall_after = threshold(values.get("--stall-after", STALL_AFTER))
+        late_after = threshold(values.get("--late-after", DEFAULT_LATE_AFTER))
+        stall_after = threshold(values.get("--stall-after", DEFAULT_STALL_AFTER))
     except ConfigError:
         return None
     api_key = values.get("--api-key")

@@ -17,20 +17,25 @@ import re
 import sys
 from datetime import UTC, datetime
 from typing import TextIO
+from urllib.parse import unquote_plus
 
 from chrono_sim.keys import redact
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(message)s"
+QUERY_KEY = "api_key"  # the query parameter that presents a key (chrono_sim.auth)
 
-# A key in a query string, or the credentials of an `Authorization` header (whatever the
-# scheme: another scheme may carry a secret too) or after `Bearer`. One pattern, so
-# each secret is matched, and redacted, once.
+# A query parameter (redacted when its name, percent-decoded, is `api_key`: the server
+# decodes names, so `api%5Fkey=` presents a key too), or the credentials of an
+# `Authorization` header (whatever the scheme: another scheme may carry a secret too)
+# or after `Bearer`. One pattern, so each secret is matched, and redacted, once.
 _SECRET = re.compile(
-    r"(?i)(?P<lead>\bapi_key=)(?P<query>[^&\s#\"']+)"
+    r"(?i)(?<![\w%.+-])(?P<name>[\w%.+-]+)=(?P<query>[^&\s#\"']+)"
     r"|(?P<head>\bauthorization:[ \t]*(?:[a-z][\w.+-]*[ \t]+(?=\S))?|\bbearer[ \t]+)"
     r"(?P<token>[^\s\"']+)"
 )
-_MARKERS = ("api_key=", "authorization:", "bearer")
+# Text without any of these holds no key: the common case skips the pattern. A `%` may
+# hide `api_key` in an encoded parameter name.
+_MARKERS = ("api_key=", "authorization:", "bearer", "%")
 
 # The attributes of every LogRecord; anything else came in through `extra=`.
 _RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -51,7 +56,10 @@ def redact_secrets(text: str) -> str:
 
 def _redacted_match(match: re.Match[str]) -> str:
     if match.group("query") is not None:
-        return match.group("lead") + redact(match.group("query"))
+        name = match.group("name")
+        if unquote_plus(name).lower() != QUERY_KEY:
+            return match.group(0)
+        return f"{name}={redact(match.group('query'))}"
     return match.group("head") + redact(match.group("token"))
 
 
@@ -94,6 +102,12 @@ class JsonFormatter(logging.Formatter):
         }
         for name, value in extra_fields(record).items():
             entry.setdefault(name, value)
+        if "websocket" in entry:
+            # The websockets library's records carry their connection, whose text is a
+            # bare repr ("<...Connection object at 0x...>"): its peer says which one.
+            peer = _peer_of(entry.pop("websocket"))
+            if peer is not None:
+                entry.setdefault("peer", peer)
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:
@@ -106,6 +120,15 @@ class JsonFormatter(logging.Formatter):
 
 def _text(value: object) -> str:
     return redact_secrets(str(value))
+
+
+def _peer_of(connection: object) -> str | None:
+    """The peer of a websockets connection (`host:port`), if it still has one."""
+    try:
+        address = getattr(connection, "remote_address", None)
+    except ReferenceError:  # websockets passes a weak proxy; the connection may be gone
+        return None
+    return None if address is None else format_peer(address)
 
 
 def configure(

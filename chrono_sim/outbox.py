@@ -47,12 +47,17 @@ class Outbox:
     )  # fmt: skip
 
     def __init__(
-        self, *, reply_limit_bytes: int, price_limit: int, on_ready: Callable[[], None]
+        self,
+        *,
+        reply_limit_bytes: int,
+        price_limit: int,
+        on_ready: Callable[[], None],
+        on_conflate: Callable[[int], None] = _ignore,
     ) -> None:
         self.reply_limit_bytes = reply_limit_bytes
         self.price_limit = price_limit
         self._on_ready = on_ready
-        self.on_conflate: Callable[[int], None] = _ignore
+        self.on_conflate = on_conflate
         # Plain lists, emptied by swapping: an idle connection holds three empty
         # lists (a deque would hold a 64-slot block each), and a flush copies nothing.
         self._replies: list[bytes] = []

@@ -55,7 +55,11 @@ class Close:
 
 
 class Session:
-    """The protocol state of one admitted connection."""
+    """The protocol state of one admitted connection.
+
+    `on_ready` and `on_conflate` go to the session's `Outbox`: frames wait to be
+    written; price frames were discarded by conflation (how many).
+    """
 
     def __init__(
         self,
@@ -66,6 +70,7 @@ class Session:
         clock: Clock,
         limits: ProtocolLimits,
         on_ready: Callable[[], None] = lambda: None,
+        on_conflate: Callable[[int], None] = lambda discarded: None,
     ) -> None:
         self._lease = lease
         self._hub = hub
@@ -76,6 +81,7 @@ class Session:
             reply_limit_bytes=limits.reply_backlog_bytes,
             price_limit=limits.price_backlog,
             on_ready=on_ready,
+            on_conflate=on_conflate,
         )
         self._symbols: dict[str, None] = {}  # a dict keeps subscription order
         now = clock.monotonic()

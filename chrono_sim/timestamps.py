@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from functools import lru_cache
 
 
@@ -16,3 +17,15 @@ def format_timestamp(epoch_seconds: float) -> str:
 @lru_cache(maxsize=8)
 def _second_prefix(seconds: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+
+
+def parse_timestamp(text: str) -> float:
+    """Unix time of an ISO 8601 timestamp with a time zone (`2025-10-10T14:30:00.000Z`).
+
+    Raises `ValueError` for anything else, a time without a zone included: read
+    as the machine's local time, it would be off by its UTC offset.
+    """
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(f"timestamp {text!r} has no time zone")
+    return moment.timestamp()

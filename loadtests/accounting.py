@@ -1,6 +1,7 @@
 """Where every update went: what the feed users saw, set against what the server says it did.
 
-Pure (no locust, no sockets), so `tests/unit/test_loadtests.py` runs it without locust.
+Pure (no locust, no sockets), so `tests/unit/test_loadtests_accounting.py` runs it
+without locust.
 
 A feed user sorts each update by its symbol's `seq` (`SeqTracker.classify`). A gap
 opened on a fresh connection's first update of a symbol was published while the user

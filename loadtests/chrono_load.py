@@ -10,10 +10,11 @@ import enum
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
+from chrono_sim.client.urls import sibling_url
 from chrono_sim.keys import ApiKey
+from chrono_sim.timestamps import parse_timestamp
 
 DEFAULT_URL = "ws://127.0.0.1:3000/stream"
 MAX_SYMBOLS = 10  # per connection, from the protocol document
@@ -59,14 +60,6 @@ def symbols_url(stream: str) -> str:
     return sibling_url(stream, "symbols")
 
 
-def sibling_url(stream: str, name: str) -> str:
-    """An HTTP endpoint beside the stream: `ws://h:p/x/stream`, `metrics` -> `http://h:p/x/metrics`."""
-    parts = urlsplit(stream)
-    scheme = "https" if parts.scheme == "wss" else "http"
-    base = parts.path.rsplit("/", 1)[0]
-    return urlunsplit((scheme, parts.netloc, f"{base}/{name}", "", ""))
-
-
 def parse_catalog(document: object) -> list[str]:
     """Symbol names from a GET /symbols body (`{"symbols": [{"symbol": ...}, ...]}`)."""
     entries = document.get("symbols") if isinstance(document, dict) else None
@@ -84,21 +77,13 @@ def parse_symbol_list(text: str) -> list[str]:
 # --- latency -----------------------------------------------------------------------
 
 
-def parse_timestamp_ms(text: str) -> int:
-    """Unix milliseconds of a protocol timestamp (`2025-10-10T14:30:00.000Z`)."""
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise ValueError(f"timestamp {text!r} has no time zone")
-    return round(moment.timestamp() * 1000)
-
-
 def latency_ms(received_at: float, timestamp: str) -> int:
     """Receive time (Unix seconds, local clock) minus the update's `timestamp`, in whole ms.
 
     Timestamps have millisecond resolution, so the result does too. It is negative
     when the server's clock runs ahead of ours.
     """
-    return math.floor(received_at * 1000) - parse_timestamp_ms(timestamp)
+    return math.floor(received_at * 1000) - round(parse_timestamp(timestamp) * 1000)
 
 
 # --- keys ----------------------------------------------------------------------------

@@ -180,9 +180,11 @@ class FeedUser(StreamUser):
         verdict = self.state.tally.observe(
             self.tracker, symbol, message.get("seq"), rejoining=rejoining
         )
-        if verdict.kind is SeqKind.GAP:
-            entry = "missed while reconnecting" if rejoining else "missed update (seq gap)"
+        if verdict.kind is SeqKind.GAP and rejoining:
+            # One entry per symbol and reconnect: on a fast feed a reconnect skips thousands.
+            self.state.fire("FEED", "missed while reconnecting", 0)
+        elif verdict.kind is SeqKind.GAP:
             for _ in range(verdict.missed):
-                self.state.fire("FEED", entry, 0)
+                self.state.fire("FEED", "missed update (seq gap)", 0)
         elif verdict.kind in (SeqKind.DUPLICATE, SeqKind.OUT_OF_ORDER):
             self.state.fire("FEED", f"{verdict.kind} update", 0)

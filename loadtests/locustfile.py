@@ -25,7 +25,7 @@ import urllib.request
 from pathlib import Path
 
 from accounting import ServerLedger, account
-from chrono_load import Probe, ProbeBook, SuiteKeys, parse_symbol_list, sibling_url, stream_url
+from chrono_load import Probe, ProbeBook, SuiteKeys, parse_symbol_list, stream_url
 from feed_user import FeedUser
 from locust import events
 from locust.env import Environment
@@ -40,6 +40,7 @@ from probes import (
 from replies import REPLY_TIMEOUT
 from suite import DEFAULT_KEYS, Suite, install, suite
 
+from chrono_sim.client.urls import sibling_url
 from chrono_sim.durations import parse_duration
 from chrono_sim.errors import ConfigError
 from chrono_sim.keys import load_keys

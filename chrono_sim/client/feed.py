@@ -10,7 +10,7 @@ import ssl as ssl_module
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from msgspec import UnsetType
 from websockets.asyncio.client import ClientConnection, connect
@@ -29,10 +29,10 @@ from chrono_sim.client.events import (
 )
 from chrono_sim.client.gaps import UNSEQUENCED, SeqTracker
 from chrono_sim.client.tls import describe_untrusted
+from chrono_sim.client.urls import check_tls_url, parse_stream_url
 from chrono_sim.clock import Clock, SystemClock
 from chrono_sim.errors import (
     AuthenticationError,
-    InvalidUrlError,
     MessageError,
     RequestRefusedError,
     ServerUnreachableError,
@@ -101,13 +101,9 @@ class FeedClient:
         rng: random.Random | None = None,
         ssl: ssl_module.SSLContext | None = None,
     ) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("ws", "wss") or not parts.hostname:
-            raise InvalidUrlError(
-                f"not a WebSocket URL: {url!r} (expected ws://HOST[:PORT]/stream)"
-            )
-        if ssl is not None and parts.scheme != "wss":
-            raise InvalidUrlError(f"a TLS context (--cafile) needs a wss:// URL, not {url!r}")
+        parts = parse_stream_url(url)
+        if ssl is not None:
+            check_tls_url(url)
         self.ssl = ssl
         # ssl=None would mean "no TLS", which websockets refuses for wss://: leave it out.
         self._tls_options: dict[str, Any] = {} if ssl is None else {"ssl": ssl}

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from datetime import datetime
 from typing import NamedTuple
 
 from chrono_sim.client.events import (
@@ -28,9 +27,9 @@ from chrono_sim.client.events import (
     Price,
 )
 from chrono_sim.client.gaps import SeqKind
+from chrono_sim.fault_thresholds import DEFAULT_LATE_AFTER, DEFAULT_STALL_AFTER
+from chrono_sim.timestamps import parse_timestamp
 
-DEFAULT_LATE_AFTER = 0.1
-DEFAULT_STALL_AFTER = 1.0
 # Epoch seconds near 2025 carry about 0.2 µs of float error: a frame exactly at a threshold
 # must not fall short of it by that.
 _EPSILON = 1e-6
@@ -164,6 +163,6 @@ class FaultLedger:
 def _epoch(timestamp: str) -> float | None:
     """A protocol timestamp (`2025-10-10T14:30:00.000Z`) in epoch seconds; None if unreadable."""
     try:
-        return datetime.fromisoformat(timestamp).timestamp()
+        return parse_timestamp(timestamp)
     except ValueError:
         return None

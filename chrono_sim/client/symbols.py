@@ -9,20 +9,13 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
+from chrono_sim.client.urls import sibling_url
 from chrono_sim.errors import ClientError
 
 
 class SymbolsUnavailableError(ClientError):
     """The server's symbol list could not be fetched or read."""
-
-
-def http_url(ws_url: str, path: str) -> str:
-    """The HTTP(S) URL of `path` on the server behind a ws(s):// URL."""
-    parts = urlsplit(ws_url)
-    scheme = "https" if parts.scheme == "wss" else "http"
-    return urlunsplit((scheme, parts.netloc, path, "", ""))
 
 
 def fetch_symbols(
@@ -32,7 +25,7 @@ def fetch_symbols(
 
     `ssl` is the TLS context for a wss:// server (https://), e.g. one trusting its CA.
     """
-    url = http_url(ws_url, "/symbols")
+    url = sibling_url(ws_url, "symbols")
     try:
         with urllib.request.urlopen(url, timeout=timeout, context=ssl) as response:
             document = json.load(response)

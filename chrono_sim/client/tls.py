@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import ssl
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from chrono_sim.errors import ConfigError, InvalidUrlError
+from chrono_sim.client.urls import check_tls_url
+from chrono_sim.errors import ConfigError
 from chrono_sim.pem import CERTIFICATE, has_block, read_pem
 
 # OpenSSL's verify results that mean "signed by a CA you do not trust": --cafile fixes those.
@@ -31,8 +31,7 @@ def client_tls_context(url: str, cafile: Path | None) -> ssl.SSLContext | None:
     """
     if cafile is None:
         return None
-    if urlsplit(url).scheme != "wss":
-        raise InvalidUrlError(f"--cafile needs a wss:// URL, not {url!r}")
+    check_tls_url(url)
     pem = read_pem(cafile, "--cafile")
     if not has_block(pem, CERTIFICATE):
         raise ConfigError(f"--cafile {cafile}: no PEM certificate in it")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ssl
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from chrono_sim.catalog import DOCUMENTED_SYMBOLS
-from chrono_sim.errors import ConfigError, InvalidUrlError
+from chrono_sim.client.urls import check_tls_url, parse_stream_url
+from chrono_sim.errors import ConfigError
 
 UNKNOWN_SYMBOL = "NOPE/CHRONOCHECK"
 MAX_SYMBOLS = 10  # per connection and per message: fixed by the protocol document
@@ -39,13 +39,9 @@ class CheckSettings:
     symbols: tuple[str, ...] = DOCUMENTED_SYMBOLS
 
     def __post_init__(self) -> None:
-        parts = urlsplit(self.url)
-        if parts.scheme not in ("ws", "wss") or not parts.hostname:
-            raise InvalidUrlError(
-                f"not a WebSocket URL: {self.url!r} (expected ws://HOST[:PORT]/stream)"
-            )
-        if self.ssl is not None and parts.scheme != "wss":
-            raise ConfigError("a TLS context (--cafile) needs a wss:// URL")
+        parse_stream_url(self.url)
+        if self.ssl is not None:
+            check_tls_url(self.url)
         for name in ("heartbeat_interval", "idle_timeout", "timeout"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"{name.replace('_', '-')} must be positive")

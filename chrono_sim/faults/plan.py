@@ -5,9 +5,11 @@ SPEC is a comma-separated list of `kind=value`, each kind at most once::
     drop=P                      withhold an update with probability P
     duplicate=P                 send an update twice in a row
     reorder=P                   hold an update back until after the next of its symbol
-    delay=MIN..MAX              hold every update MIN to MAX before queueing it
+    delay=MIN..MAX              hold every update MIN to MAX before queueing it (later
+                                ones of its symbol wait behind it, delayed too)
     delay=P:MIN..MAX            ... only with probability P
-    disconnect=every:DURATION   drop the TCP connection (no close frame) every DURATION
+    disconnect=every:DURATION   drop the TCP connection (no close frame) DURATION after each
+                                connection opens
     stall=DURATION@OFFSET       write nothing for DURATION, OFFSET after the connection opened
 
 A probability P is a fraction (`0.01`) or a percentage (`1%`), above 0 and at
@@ -18,12 +20,21 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from chrono_sim.durations import format_duration, parse_duration
 from chrono_sim.errors import ConfigError
 
-KINDS = ("drop", "duplicate", "reorder", "delay", "disconnect", "stall")
+
+class _FaultError(ConfigError):
+    """A bad setting of one fault `kind`; `parse_faults` quotes the value it was given."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(f"fault {kind}: {detail}")
+        self.kind = kind
+        self.detail = detail
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,7 +48,7 @@ class Delay:
     def __post_init__(self) -> None:
         _check_probability("delay", self.probability)
         if not 0 <= self.minimum <= self.maximum or not 0 < self.maximum < math.inf:
-            raise ConfigError("fault delay: MIN must be at most MAX, and MAX above 0")
+            raise _FaultError("delay", "MIN must be at most MAX, and MAX above 0")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,7 +60,7 @@ class Stall:
 
     def __post_init__(self) -> None:
         if not 0 < self.duration < math.inf or not 0 <= self.offset < math.inf:
-            raise ConfigError("fault stall: DURATION must be positive and OFFSET not negative")
+            raise _FaultError("stall", "DURATION must be positive and OFFSET not negative")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,7 +80,7 @@ class FaultPlan:
             if probability:
                 _check_probability(kind, probability)
         if self.disconnect_every is not None and not 0 < self.disconnect_every < math.inf:
-            raise ConfigError("fault disconnect: the period must be positive")
+            raise _FaultError("disconnect", "the period must be positive")
 
     def describe(self) -> str:
         """One line for the server's log, e.g. `drop 1%, delay 50ms..200ms, stall 2s at 10s`."""
@@ -115,41 +126,17 @@ def parse_faults(text: str) -> FaultPlan:
         if kind not in KINDS:
             raise ConfigError(f"unknown fault {kind!r}: use one of {', '.join(KINDS)}")
         if not equals or not value:
-            raise ConfigError(f"fault {kind}: missing value, e.g. {_EXAMPLES[kind]}")
+            raise ConfigError(f"fault {kind}: missing value, e.g. {_KINDS[kind].example}")
         if kind in items:
             raise ConfigError(f"fault {kind}: given twice")
         items[kind] = value
     try:
-        return FaultPlan(
-            drop=_probability("drop", items["drop"]) if "drop" in items else 0.0,
-            duplicate=_probability("duplicate", items["duplicate"])
-            if "duplicate" in items
-            else 0.0,
-            reorder=_probability("reorder", items["reorder"]) if "reorder" in items else 0.0,
-            delay=_delay(items["delay"]) if "delay" in items else None,
-            disconnect_every=_disconnect(items["disconnect"]) if "disconnect" in items else None,
-            stall=_stall(items["stall"]) if "stall" in items else None,
-        )
-    except ConfigError as exc:
-        raise ConfigError(_name_value(str(exc), items)) from None
-
-
-_EXAMPLES = {
-    "drop": "drop=0.01",
-    "duplicate": "duplicate=0.5%",
-    "reorder": "reorder=0.02",
-    "delay": "delay=50ms..200ms or delay=0.1:50ms..200ms",
-    "disconnect": "disconnect=every:30s",
-    "stall": "stall=2s@10s",
-}
-
-
-def _name_value(message: str, items: dict[str, str]) -> str:
-    """`message` with the offending `kind=value` as given, so the user sees what to fix."""
-    kind = message.removeprefix("fault ").partition(":")[0]
-    if kind in items and message.startswith("fault "):
-        return f"fault {kind}={items[kind]}:{message.partition(':')[2]}"
-    return message
+        fields = {
+            _KINDS[kind].field: _KINDS[kind].parse(kind, value) for kind, value in items.items()
+        }
+        return FaultPlan(**fields)
+    except _FaultError as exc:  # from a part's parser, or the plan's own checks
+        raise ConfigError(f"fault {exc.kind}={items[exc.kind]}: {exc.detail}") from None
 
 
 def _probability(kind: str, text: str) -> float:
@@ -157,9 +144,8 @@ def _probability(kind: str, text: str) -> float:
     try:
         value = float(number)
     except ValueError:
-        raise ConfigError(
-            f"fault {kind}: {text!r} is not a probability; use a fraction or a percentage, "
-            "e.g. 0.01 or 1%"
+        raise _FaultError(
+            kind, f"{text!r} is not a probability; use a fraction or a percentage, e.g. 0.01 or 1%"
         ) from None
     if number != text:
         value /= 100
@@ -169,41 +155,58 @@ def _probability(kind: str, text: str) -> float:
 
 def _check_probability(kind: str, value: float) -> None:
     if not 0 < value <= 1:  # also refuses nan
-        raise ConfigError(f"fault {kind}: the probability must be above 0 and at most 1 (100%)")
+        raise _FaultError(kind, "the probability must be above 0 and at most 1 (100%)")
 
 
-def _delay(text: str) -> Delay:
+def _delay(kind: str, text: str) -> Delay:
     share, colon, span = text.rpartition(":")
     low, dots, high = span.partition("..")
     if not dots:
-        raise ConfigError(f"fault delay: use MIN..MAX or P:MIN..MAX, e.g. {_EXAMPLES['delay']}")
-    probability = _probability("delay", share.strip()) if colon else 1.0
+        raise _FaultError(kind, f"use MIN..MAX or P:MIN..MAX, e.g. {_KINDS[kind].example}")
+    probability = _probability(kind, share.strip()) if colon else 1.0
     return Delay(
-        probability=probability,
-        minimum=_duration("delay", low),
-        maximum=_duration("delay", high),
+        probability=probability, minimum=_duration(kind, low), maximum=_duration(kind, high)
     )
 
 
-def _disconnect(text: str) -> float:
+def _disconnect(kind: str, text: str) -> float:
     every, colon, period = text.partition(":")
     if not colon or every.strip().lower() != "every":
-        raise ConfigError(f"fault disconnect: use every:DURATION, e.g. {_EXAMPLES['disconnect']}")
-    return _duration("disconnect", period)
+        raise _FaultError(kind, f"use every:DURATION, e.g. {_KINDS[kind].example}")
+    return _duration(kind, period)
 
 
-def _stall(text: str) -> Stall:
+def _stall(kind: str, text: str) -> Stall:
     duration, at, offset = text.partition("@")
     if not at:
-        raise ConfigError(f"fault stall: use DURATION@OFFSET, e.g. {_EXAMPLES['stall']}")
-    return Stall(duration=_duration("stall", duration), offset=_duration("stall", offset))
+        raise _FaultError(kind, f"use DURATION@OFFSET, e.g. {_KINDS[kind].example}")
+    return Stall(duration=_duration(kind, duration), offset=_duration(kind, offset))
 
 
 def _duration(kind: str, text: str) -> float:
     try:
         return parse_duration(text)
     except ConfigError as exc:
-        raise ConfigError(f"fault {kind}: {exc}") from None
+        raise _FaultError(kind, str(exc)) from None
+
+
+class _Kind(NamedTuple):
+    """How one kind of fault is spelled in a SPEC."""
+
+    field: str  # of FaultPlan
+    parse: Callable[[str, str], Any]  # (kind, value) -> the field's value; raises _FaultError
+    example: str
+
+
+_KINDS = {
+    "drop": _Kind("drop", _probability, "drop=0.01"),
+    "duplicate": _Kind("duplicate", _probability, "duplicate=0.5%"),
+    "reorder": _Kind("reorder", _probability, "reorder=0.02"),
+    "delay": _Kind("delay", _delay, "delay=50ms..200ms or delay=0.1:50ms..200ms"),
+    "disconnect": _Kind("disconnect_every", _disconnect, "disconnect=every:30s"),
+    "stall": _Kind("stall", _stall, "stall=2s@10s"),
+}
+KINDS = tuple(_KINDS)
 
 
 def _percent(probability: float) -> str:
@@ -212,8 +215,4 @@ def _percent(probability: float) -> str:
 
 def _span(seconds: float) -> str:
     """A duration as the spec spells it: `50ms` below a second, else `1.5s`, `2m`, `1h30m`."""
-    if seconds < 1:
-        return f"{seconds * 1000:.4g}ms"
-    if seconds < 60:
-        return f"{seconds:.4g}s"
-    return format_duration(seconds)
+    return f"{seconds * 1000:.4g}ms" if seconds < 1 else format_duration(seconds)

@@ -40,6 +40,10 @@ def _nothing() -> None:
     pass
 
 
+def _discarded(count: int) -> None:
+    pass
+
+
 @dataclass(slots=True)
 class _Delayed:
     """The frames of one symbol waiting for `release` (a `Clock.monotonic()` reading)."""
@@ -67,9 +71,16 @@ class FaultySession(Session):
         clock: Clock,
         limits: ProtocolLimits,
         on_ready: Callable[[], None] = _nothing,
+        on_conflate: Callable[[int], None] = _discarded,
     ) -> None:
         super().__init__(
-            lease=lease, hub=hub, catalog=catalog, clock=clock, limits=limits, on_ready=on_ready
+            lease=lease,
+            hub=hub,
+            catalog=catalog,
+            clock=clock,
+            limits=limits,
+            on_ready=on_ready,
+            on_conflate=on_conflate,
         )
         self._plan = plan
         self._rng = rng
@@ -135,7 +146,12 @@ class FaultySession(Session):
             self._deadline_moved()
         if queue is None:
             self._send(symbol, outgoing)
-        else:  # later updates never overtake a delayed one
+        else:
+            # Later updates never overtake a delayed one: they wait behind it, so they
+            # are delayed too (if not already marked as another fault) and count.
+            first, fault = outgoing[0]
+            if fault is None:
+                outgoing[0] = (first, "delay")
             queue.frames.extend(outgoing)
 
     def on_timer(self) -> Close | None:
@@ -219,6 +235,7 @@ class FaultInjector:
         clock: Clock,
         limits: ProtocolLimits,
         on_ready: Callable[[], None] = _nothing,
+        on_conflate: Callable[[int], None] = _discarded,
     ) -> FaultySession:
         self.connections += 1
         return FaultySession(
@@ -231,4 +248,5 @@ class FaultInjector:
             clock=clock,
             limits=limits,
             on_ready=on_ready,
+            on_conflate=on_conflate,
         )

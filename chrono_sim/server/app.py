@@ -1,9 +1,8 @@
-"""`ChronoServer`: binds the sockets, answers HTTP, admits connections, runs the feed."""
+"""`ChronoServer`: binds the sockets, admits connections, runs their sessions and the feed."""
 
 from __future__ import annotations
 
 import asyncio
-import http
 import logging
 import socket
 from collections import Counter
@@ -11,11 +10,8 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
-import msgspec
 from websockets.asyncio.server import Server, ServerConnection, serve
-from websockets.http11 import Request, Response
 
-from chrono_sim import __version__
 from chrono_sim.admission import Gatekeeper, Lease, Refusal
 from chrono_sim.auth import presented_key
 from chrono_sim.clock import Clock, SystemClock
@@ -24,13 +20,11 @@ from chrono_sim.faults.session import FaultInjector
 from chrono_sim.hub import Hub
 from chrono_sim.keys import redact
 from chrono_sim.logs import format_peer
-from chrono_sim.ratelimit import KeyedRateLimiter
-from chrono_sim.server import http as responses
 from chrono_sim.server.connection import refuse, run_session
-from chrono_sim.server.docs import render_docs
+from chrono_sim.server.endpoints import Endpoints
 from chrono_sim.server.feed import pump
 from chrono_sim.server.guard import connection_class
-from chrono_sim.server.metrics import HTTP_IP_RATE, HTTP_SERVER_FULL, ServerMetrics, key_label
+from chrono_sim.server.metrics import ServerMetrics, key_label
 from chrono_sim.server.tls import server_tls_context
 from chrono_sim.server.writer import Flusher, StreamConnection
 from chrono_sim.session import Session
@@ -42,7 +36,6 @@ log = logging.getLogger("chrono_sim.server")
 # "localhost" must work for clients that resolve it to ::1 first (Node.js does) as
 # well as to 127.0.0.1, whatever this machine's hosts file says.
 LOOPBACK_HOSTS = ("127.0.0.1", "::1")
-NOT_AN_UPGRADE = frozenset({http.HTTPStatus.UPGRADE_REQUIRED, http.HTTPStatus.METHOD_NOT_ALLOWED})
 
 
 class ChronoServer:
@@ -77,9 +70,6 @@ class ChronoServer:
         )
         self.hub = hub or Hub()
         self.gatekeeper = Gatekeeper(config.keys, self.clock)
-        self._address_limiter = (
-            KeyedRateLimiter(per_minute=config.ip_connect_rate) if config.ip_connect_rate else None
-        )
         self._servers: list[Server] = []
         self._connection_type = connection_class(max_pings_per_minute=config.max_pings_per_minute)
         self._straggler_timer: asyncio.TimerHandle | None = None
@@ -88,7 +78,6 @@ class ChronoServer:
         # Set whenever a subscription or a subscriber's pending prices may have changed:
         # after each flush of a connection's outbox and when a connection ends.
         self._drained = asyncio.Event()
-        self._started = self.clock.monotonic()
         self._open = 0
         # Faults injected so far, by kind ("drop", "duplicate", ...), across all connections.
         self.fault_counts: Counter[str] = Counter()
@@ -99,6 +88,14 @@ class ChronoServer:
         )
         self.metrics = ServerMetrics(
             keys=config.keys, published=lambda: self.hub.published, faults=lambda: self.fault_counts
+        )
+        self._endpoints = Endpoints(
+            config,
+            hub=self.hub,
+            metrics=self.metrics,
+            clock=self.clock,
+            open_connections=lambda: self._open,
+            port=lambda: self.port,
         )
 
     # --- lifecycle ------------------------------------------------------------
@@ -195,8 +192,8 @@ class ChronoServer:
             self._handle,
             host,
             port,
-            process_request=self._process_request,
-            process_response=self._process_response,
+            process_request=self._endpoints.process_request,
+            process_response=self._endpoints.process_response,
             create_connection=self._connection_type,
             # Each update is encoded once for all subscribers; per-connection
             # compression would re-encode it per client and cost ~50 KiB each.
@@ -244,79 +241,6 @@ class ChronoServer:
         while not self.hub.has_room(limit):
             self._drained.clear()
             await self._drained.wait()
-
-    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
-        path = request.path.partition("?")[0]
-        if path == responses.STREAM_PATH:
-            return self._check_capacity(connection)
-        if path == "/metrics":
-            return responses.metrics_response(self.metrics.exposition())
-        if path == "/healthz":
-            return responses.json_response(msgspec.json.encode(self._health()))
-        if path == "/symbols":
-            return responses.json_response(msgspec.json.encode(self._symbols()))
-        if path == "/docs":
-            hosts = request.headers.get_all("Host")
-            host = hosts[0] if hosts else f"localhost:{self.port}"
-            return responses.html_response(render_docs(self.config, host))
-        return responses.not_found(path)
-
-    def _process_response(
-        self, connection: ServerConnection, request: Request, response: Response
-    ) -> Response | None:
-        # websockets answers a plain HTTP request with 426 (405 for another method);
-        # the protocol says 400.
-        if response.status_code in NOT_AN_UPGRADE:
-            return responses.not_an_upgrade()
-        return None
-
-    def _check_capacity(self, connection: ServerConnection) -> Response | None:
-        if self._address_limiter is not None:
-            address = str(connection.remote_address[0])
-            if self._address_limiter.try_take(address, self.clock.monotonic()) > 0:
-                self._refused_http(connection, HTTP_IP_RATE)
-                return responses.text_response(
-                    http.HTTPStatus.TOO_MANY_REQUESTS,
-                    "Too many connection attempts from this address; slow down.",
-                )
-        if self.open_connections >= self.config.max_connections:
-            self._refused_http(connection, HTTP_SERVER_FULL)
-            return responses.text_response(
-                http.HTTPStatus.SERVICE_UNAVAILABLE,
-                "Server at its connection limit; retry later.",
-            )
-        return None
-
-    def _refused_http(self, connection: ServerConnection, code: str) -> None:
-        self.metrics.refused(code)
-        peer = format_peer(connection.remote_address)
-        fields = {"event": "http.refused", "peer": peer, "code": code}
-        log.debug("refused %s: %s", peer, code, extra=fields)
-
-    def _health(self) -> dict[str, object]:
-        return {
-            "status": "ok",
-            "version": __version__,
-            "connections": self.open_connections,
-            "symbols": len(self.config.catalog),
-            "published": self.hub.published,
-            "uptime_seconds": round(self.clock.monotonic() - self._started, 3),
-        }
-
-    def _symbols(self) -> dict[str, object]:
-        listing = []
-        for spec in self.config.catalog:
-            latest = self.hub.latest(spec.symbol)
-            listing.append(
-                {
-                    "symbol": spec.symbol,
-                    "sources": list(spec.exchanges),
-                    "reference_price": spec.reference_price,
-                    "last_price": latest.price if latest else None,
-                    "last_update": latest.timestamp if latest else None,
-                }
-            )
-        return {"symbols": listing}
 
     async def _handle(self, ws: ServerConnection) -> None:
         self._open += 1
@@ -369,14 +293,9 @@ class ChronoServer:
         assert isinstance(ws, StreamConnection)  # create_connection=StreamConnection
         assert self._flusher is not None  # set by start()
 
-        def open_session(on_ready: Callable[[], None]) -> Session:
-            session = self._open_session(admission, on_ready)
-            session.outbox.on_conflate = self.metrics.conflated.inc
-            return session
-
         await run_session(
             ws,
-            open_session,
+            lambda on_ready: self._open_session(admission, on_ready),
             self.clock,
             self._flusher,
             stall_timeout=self.config.stall_timeout,
@@ -394,4 +313,5 @@ class ChronoServer:
             clock=self.clock,
             limits=self.config.limits,
             on_ready=on_ready,
+            on_conflate=self.metrics.conflated.inc,
         )

@@ -5,7 +5,10 @@ handler sees it, and queues that pong even when the peer reads nothing: a
 peer that floods pings and never reads would grow the server's write buffer
 without end, and the session's backpressure (which only counts replies to
 JSON messages) would not notice. So a connection may send a bounded number of
-pings; past it, it is closed with 1008 `too many pings`.
+pings; past it, it is failed with 1008 `too many pings` and the rest of its input
+is discarded. The check runs once the library has parsed a read's frames, and
+so queued their pongs: the pongs of the one read that crosses the limit (at most
+a read buffer's worth) still go out, so the buffer is bounded, not empty.
 
 The roster lists every connection of one server, including those still in
 their opening handshake, so that shutdown can drop whatever is still open
@@ -26,6 +29,7 @@ from typing import ClassVar
 from websockets.frames import Frame, Opcode
 from websockets.protocol import Event, State
 
+from chrono_sim.logs import format_peer
 from chrono_sim.messages import CloseCode
 from chrono_sim.ratelimit import TokenBucket
 from chrono_sim.server.writer import StreamConnection
@@ -96,7 +100,9 @@ class GuardedConnection(StreamConnection):
         if self._pings.try_take(now) == 0.0:
             return False
         if self.protocol.state is State.OPEN:
-            log.debug("closing %s: too many pings", self.remote_address)
+            peer = format_peer(self.remote_address)
+            fields = {"event": "connection.ping_flood", "peer": peer}
+            log.debug("closing %s: too many pings", peer, extra=fields)
             # Fail rather than close: stop parsing (and ponging) what the peer sends next.
             self.protocol.fail(CloseCode.PING_FLOOD, "too many pings")
             self.send_data()

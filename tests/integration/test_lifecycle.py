@@ -6,6 +6,7 @@ import asyncio
 import json
 import signal
 import socket
+import time
 
 import pytest
 from websockets.asyncio.client import connect
@@ -73,7 +74,8 @@ async def test_shutdown_drops_a_peer_whose_socket_takes_nothing_after_close_time
                 step += 1
             await asyncio.sleep(0.01)
         server.close()
-        await asyncio.wait_for(server.wait_closed(), timeout=10)
+        # The bound is the 0.5 s close timeout; 5 s leaves room for a busy machine.
+        await asyncio.wait_for(server.wait_closed(), timeout=5)
         assert (await closed_with(neighbour))[0] == 1001
         stuck.transport.abort()
 
@@ -95,9 +97,12 @@ async def test_serve_exits_0_within_the_close_timeout_whatever_its_peers_do(
     silent = socket.create_connection(("127.0.0.1", port))  # connected, never sends a byte
     stuck = unresponsive_subscriber(port)
     await asyncio.sleep(0.5)  # the busy feed fills the stuck peer's buffers
+    signalled = time.monotonic()
     serve.process.send_signal(signum)
     assert (await closed_with(polite, within=10))[0] == 1001
-    assert await serve.finish(within=10) == 0  # the bound: 1 s, with room for a busy machine
+    assert await serve.finish(within=10) == 0
+    # The bound is the 1 s close timeout; 5 s leaves room for a busy machine.
+    assert time.monotonic() - signalled < 5
     assert serve.stderr[-1].endswith("stopped")
     silent.close()
     stuck.close()

@@ -99,7 +99,7 @@ async def test_each_fault_is_named_as_it_comes_and_counted_at_the_end(
     assert "out of order: BTC/USD seq 3 arrived after a later one" in said
     assert "duplicate: BTC/USD seq 3 received again" in said
     assert any(line.startswith("late: BTC/USD seq 5 arrived 0.") for line in said)
-    assert any(line.startswith("stall: 1.") and "then BTC/USD seq 6" in line for line in said)
+    assert any(line.startswith("stall: ") and "then BTC/USD seq 6" in line for line in said)
     assert "disconnected: closed 1006" in said
     assert "missed 2 update(s) of BTC/USD before seq 9" in said
     assert summary(cli) == (

@@ -148,3 +148,10 @@ def test_an_unreadable_timestamp_is_never_late() -> None:
     ledger = connected_ledger()
     update = PriceUpdate(symbol="BTC/USD", price=1.0, volume=1.0, timestamp="soon", source="x")
     assert ledger.observe(Price(update, "{}", T0 + 100, 0, SeqKind.UNSEQUENCED), T0 + 100) == []
+
+
+def test_a_timestamp_without_a_time_zone_is_unreadable_not_local_time() -> None:
+    ledger = connected_ledger()
+    naive = format_timestamp(T0).removesuffix("Z")
+    update = PriceUpdate(symbol="BTC/USD", price=1.0, volume=1.0, timestamp=naive, source="x")
+    assert ledger.observe(Price(update, "{}", T0 + 100, 0, SeqKind.UNSEQUENCED), T0 + 100) == []

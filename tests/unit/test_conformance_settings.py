@@ -20,7 +20,7 @@ def test_only_websocket_urls_are_checked(url: str) -> None:
 
 
 def test_a_ca_file_needs_a_wss_url() -> None:
-    with pytest.raises(ConfigError):
+    with pytest.raises(InvalidUrlError, match="--cafile needs a wss:// URL"):
         CheckSettings(url="ws://host/stream", api_key="k", ssl=ssl.create_default_context())
 
 

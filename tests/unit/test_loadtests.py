@@ -18,7 +18,6 @@ from loadtests.chrono_load import (
     judge_rate,
     latency_ms,
     parse_catalog,
-    parse_timestamp_ms,
     stream_url,
     symbols_url,
 )
@@ -70,11 +69,6 @@ def test_parse_catalog_keeps_the_names() -> None:
 
 
 # --- latency ---
-
-
-def test_timestamps_parse_to_unix_milliseconds() -> None:
-    assert parse_timestamp_ms("1970-01-01T00:00:01.234Z") == 1234
-    assert parse_timestamp_ms("2025-10-10T14:30:00.000Z") == 1_760_106_600_000
 
 
 def test_latency_is_receive_time_minus_timestamp_in_whole_ms() -> None:

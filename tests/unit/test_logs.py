@@ -7,10 +7,12 @@ import json
 import logging
 import re
 import sys
+import weakref
 from collections.abc import Iterator
 
 import pytest
 
+from chrono_sim.auth import presented_key
 from chrono_sim.keys import redact
 from chrono_sim.logs import (
     JsonFormatter,
@@ -61,6 +63,20 @@ def test_a_key_among_other_query_parameters_is_redacted_and_the_rest_kept() -> N
     text = redact_secrets(f"/stream?a=1&API_KEY={KEY}&b=2")
 
     assert text == f"/stream?a=1&API_KEY={redact(KEY)}&b=2"
+
+
+@pytest.mark.parametrize("name", ["api%5Fkey", "%61pi_key", "api_%6Bey", "%61%70%69%5F%6B%65%79"])
+def test_a_key_whose_parameter_name_is_percent_encoded_is_redacted(name: str) -> None:
+    # The server decodes parameter names (parse_qs), so each of these presents the key.
+    path = f"/stream?{name}={KEY}"
+    assert presented_key(None, path) == KEY
+    assert (
+        redact_secrets(f"< GET {path} HTTP/1.1") == f"< GET /stream?{name}={redact(KEY)} HTTP/1.1"
+    )
+
+
+def test_other_parameters_are_left_alone_even_when_encoded() -> None:
+    assert redact_secrets("/stream?symbol=BTC%2FUSD&x=1") == "/stream?symbol=BTC%2FUSD&x=1"
 
 
 def test_a_short_key_is_hidden_entirely() -> None:
@@ -129,13 +145,36 @@ def test_a_json_line_is_one_line_even_for_a_traceback() -> None:
 
 
 def test_an_extra_field_that_is_not_json_becomes_its_redacted_text() -> None:
-    class Connection:
+    class Request:
         def __str__(self) -> str:
-            return f"connection to /stream?api_key={KEY}"
+            return f"request for /stream?api_key={KEY}"
 
-    entry = json.loads(JsonFormatter().format(record("x", websocket=Connection())))
+    entry = json.loads(JsonFormatter().format(record("x", request=Request())))
 
-    assert entry["websocket"] == f"connection to /stream?api_key={redact(KEY)}"
+    assert entry["request"] == f"request for /stream?api_key={redact(KEY)}"
+
+
+class Connection:
+    """Stands in for a websockets connection: its repr is an address in memory."""
+
+    remote_address = ("203.0.113.7", 51234)
+
+
+def test_a_websockets_connection_shows_as_its_peer_not_its_repr() -> None:
+    connection = Connection()  # the library passes a weak proxy to it
+    entry = json.loads(JsonFormatter().format(record("x", websocket=weakref.proxy(connection))))
+
+    assert "websocket" not in entry
+    assert entry["peer"] == "203.0.113.7:51234"
+
+
+def test_a_websockets_connection_already_gone_is_left_out() -> None:
+    proxy = weakref.proxy(Connection())  # its connection is collected at once
+
+    entry = json.loads(JsonFormatter().format(record("x", websocket=proxy)))
+
+    assert "websocket" not in entry
+    assert "peer" not in entry
 
 
 # --- the handler `chrono serve` installs ---------------------------------------

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from chrono_sim.clock import DOCUMENT_EPOCH
-from chrono_sim.timestamps import format_timestamp
+from chrono_sim.timestamps import format_timestamp, parse_timestamp
 
 
 def test_document_instant_is_formatted_as_in_the_document() -> None:
@@ -50,3 +50,21 @@ def test_integer_seconds_are_accepted() -> None:
 def test_dates_roll_over_at_midnight_utc() -> None:
     assert format_timestamp(1760140799.999) == "2025-10-10T23:59:59.999Z"
     assert format_timestamp(1760140800.0) == "2025-10-11T00:00:00.000Z"
+
+
+def test_a_timestamp_parses_to_unix_time() -> None:
+    assert parse_timestamp("2025-10-10T14:30:00.000Z") == 1760106600.0
+    assert parse_timestamp("1970-01-01T00:00:01.234Z") == 1.234
+
+
+def test_a_timestamp_with_another_offset_is_the_same_instant() -> None:
+    assert parse_timestamp("2025-10-10T16:30:00.000+02:00") == 1760106600.0
+
+
+def test_a_timestamp_without_a_time_zone_is_refused_not_read_as_local_time() -> None:
+    with pytest.raises(ValueError, match="has no time zone"):
+        parse_timestamp("2025-10-10T14:30:00.000")
+
+
+def test_a_formatted_timestamp_parses_back_to_the_millisecond() -> None:
+    assert parse_timestamp(format_timestamp(1760106600.123)) == 1760106600.123
