@@ -3,9 +3,10 @@
 Pure (no locust, no sockets), so `tests/unit/test_loadtests_accounting.py` runs it
 without locust.
 
-A feed user sorts each update by its symbol's `seq` (`SeqTracker.classify`). A gap
-opened on a fresh connection's first update of a symbol was published while the user
-was away (reconnecting): the server never owed it to that connection. Every other
+A feed user sorts each update by its symbol's `seq` (`SeqTracker.classify`). It
+subscribes with snapshots, so a fresh connection's first update of a symbol is the
+latest published: a gap up to it was published while the user was away
+(reconnecting), and the server never owed it to that connection. Every other
 gap, repeat or swap is something the server did to a live connection, so it must
 appear in the server's own ledger (`GET /metrics`): injected drops and conflated
 updates cover the gaps, injected duplicates the repeats, injected reorders the
@@ -30,7 +31,8 @@ ABNORMAL_CLOSURE = 1006  # no close frame: what the `disconnect` fault looks lik
 class FeedTally:
     """What all feed users of this locust process saw, by kind."""
 
-    received: int = 0
+    received: int = 0  # live updates
+    snapshots: int = 0  # the latest update of a symbol, sent on subscribing
     missed: int = 0  # within a connection: net of gaps later filled by late arrivals
     missed_away: int = 0  # published while a user was reconnecting
     duplicates: int = 0
@@ -41,14 +43,23 @@ class FeedTally:
     disconnects: Counter[int] = field(default_factory=Counter)  # by close code (1006: none)
 
     def observe(
-        self, tracker: SeqTracker, symbol: str, seq: object, *, rejoining: bool = False
+        self,
+        tracker: SeqTracker,
+        symbol: str,
+        seq: object,
+        *,
+        rejoining: bool = False,
+        snapshot: bool = False,
     ) -> SeqVerdict:
         """Count one update; `rejoining`: the connection's first update of `symbol`."""
-        self.received += 1
+        if snapshot:
+            self.snapshots += 1
+        else:
+            self.received += 1
         if isinstance(seq, bool) or not isinstance(seq, int):
             self.unsequenced += 1
             return SeqVerdict(SeqKind.UNSEQUENCED)
-        verdict = tracker.classify(symbol, seq)
+        verdict = tracker.classify(symbol, seq, snapshot=snapshot)
         if verdict.kind is SeqKind.GAP and rejoining:
             self.missed_away += verdict.missed
         else:
@@ -72,6 +83,7 @@ class FeedTally:
             + (f" ({codes})" if codes else "")
         )
         extras = [
+            (self.snapshots, "snapshots on subscribing"),
             (self.missed_away, "published while reconnecting"),
             (self.duplicates, "duplicates"),
             (self.out_of_order, "out of order"),
@@ -148,7 +160,8 @@ def account(tally: FeedTally, ledger: ServerLedger) -> Account:
         )
         lines.append(f"UNACCOUNTED disconnects: {listed} (no fault closes that way)")
     if tally.missed_away:
-        lines.append(f"note: {tally.missed_away:,} updates were published while users reconnected")
+        were = "update was" if tally.missed_away == 1 else "updates were"
+        lines.append(f"note: {tally.missed_away:,} {were} published while users reconnected")
     for kind in ("delay", "stall"):
         if faults.get(kind):
             lines.append(f"note: {faults[kind]:,} {kind}s injected; they show in update latency")

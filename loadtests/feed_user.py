@@ -113,7 +113,11 @@ class FeedUser(StreamUser):
         request_id = conn.next_id()
         self.rejoining = set(self.symbols)
         self.tracker.new_connection()
-        conn.send({"type": "subscribe", "symbols": self.symbols, "id": request_id})
+        # With snapshots, the gap across a reconnect ends at the snapshot: every later gap
+        # happened on this connection, where the server's ledger must explain it.
+        conn.send(
+            {"type": "subscribe", "symbols": self.symbols, "id": request_id, "snapshot": True}
+        )
         sent = time.perf_counter()
         reply = await_reply(conn, request_id, on_other=self._handle)
         if isinstance(reply, Frame) and reply.type == "error" and "id" not in reply.message:
@@ -171,14 +175,17 @@ class FeedUser(StreamUser):
         except ValueError as exc:
             self.state.fire("FEED", "malformed update", 0, exception=exc)
             return
+        # A snapshot is the latest update, however old: its age is no latency.
+        snapshot = message.get("snapshot") is True
         if latency < 0:
             self.state.tally.ahead += 1
             latency = 0
-        self.state.fire("FEED", "update latency", latency, length=frame.size)
+        if not snapshot:
+            self.state.fire("FEED", "update latency", latency, length=frame.size)
         rejoining = symbol in self.rejoining
         self.rejoining.discard(symbol)
         verdict = self.state.tally.observe(
-            self.tracker, symbol, message.get("seq"), rejoining=rejoining
+            self.tracker, symbol, message.get("seq"), rejoining=rejoining, snapshot=snapshot
         )
         if verdict.kind is SeqKind.GAP and rejoining:
             # One entry per symbol and reconnect: on a fast feed a reconnect skips thousands.

@@ -127,3 +127,21 @@ def test_injected_faults_a_client_could_not_see_are_reported_not_failed() -> Non
     assert any(
         line.endswith("; 2 not seen: cut off by a disconnect or the end") for line in result.lines
     )
+
+
+def test_a_snapshot_ends_the_reconnect_gap_and_is_not_a_live_update() -> None:
+    tally, tracker = FeedTally(), SeqTracker()
+    tally.observe(tracker, "BTC/USD", 1)
+    tracker.new_connection()
+    tally.observe(tracker, "BTC/USD", 5, rejoining=True, snapshot=True)  # 2-4 while away
+    tally.observe(tracker, "BTC/USD", 7)  # 6 dropped on this connection
+    assert (tally.missed_away, tally.missed) == (3, 1)
+    assert (tally.received, tally.snapshots) == (2, 1)
+
+
+def test_a_snapshot_repeating_the_last_update_seen_is_no_duplicate() -> None:
+    tally, tracker = FeedTally(), SeqTracker()
+    tally.observe(tracker, "BTC/USD", 4)
+    tracker.new_connection()
+    tally.observe(tracker, "BTC/USD", 4, rejoining=True, snapshot=True)
+    assert (tally.duplicates, tally.resets, tally.missed_away) == (0, 0, 0)
