@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import socket
 from collections import Counter
@@ -18,7 +19,7 @@ from chrono_sim.clock import Clock, SystemClock
 from chrono_sim.config import ServerConfig
 from chrono_sim.faults.session import FaultInjector
 from chrono_sim.hub import Hub
-from chrono_sim.keys import redact
+from chrono_sim.keys import ApiKey, redact
 from chrono_sim.logs import format_peer
 from chrono_sim.server.connection import refuse, run_session
 from chrono_sim.server.endpoints import Endpoints
@@ -89,6 +90,8 @@ class ChronoServer:
         self.metrics = ServerMetrics(
             keys=config.keys, published=lambda: self.hub.published, faults=lambda: self.fault_counts
         )
+        # One bound method for every session, rather than a new one held by each.
+        self._count_conflated = self.metrics.conflated.inc
         self._endpoints = Endpoints(
             config,
             hub=self.hub,
@@ -259,9 +262,12 @@ class ChronoServer:
         request.headers.clear()
         ws.response = None
         admission = self.gatekeeper.admit(key)
-        peer = format_peer(ws.remote_address)
         if isinstance(admission, Refusal):
-            shown, code = redact(key or ""), str(admission.code)
+            peer, shown, code = (
+                format_peer(ws.remote_address),
+                redact(key or ""),
+                str(admission.code),
+            )
             self.metrics.refused(code)
             log.debug(
                 "refused %s (%s): %s",
@@ -273,35 +279,42 @@ class ChronoServer:
             await refuse(ws, admission, self.clock)
             return
         api_key = admission.api_key
-        fields = {"peer": peer, "key": api_key.redacted, "key_name": key_label(api_key)}
-        log.debug(
-            "open %s key=%s", peer, api_key.redacted, extra={"event": "connection.open", **fields}
-        )
+        self._log_connection("open", ws, api_key)
         self.metrics.opened(api_key)
-        try:
-            await self._run_session(ws, admission)
-        finally:
-            self.metrics.closed(api_key)
-        log.debug(
-            "closed %s code=%s",
-            peer,
-            ws.close_code,
-            extra={"event": "connection.close", "code": ws.close_code, **fields},
-        )
-
-    async def _run_session(self, ws: ServerConnection, admission: Lease) -> None:
         assert isinstance(ws, StreamConnection)  # create_connection=StreamConnection
         assert self._flusher is not None  # set by start()
+        # Awaited here, not in a helper coroutine: its frame would live as long as the
+        # connection, like everything this frame still holds then (~1 KiB each).
+        try:
+            await run_session(
+                ws,
+                functools.partial(self._open_session, admission),
+                self.clock,
+                self._flusher,
+                stall_timeout=self.config.stall_timeout,
+                close_timeout=self.config.close_timeout,
+                on_drained=self._drained.set,
+            )
+        finally:
+            self.metrics.closed(api_key)
+        self._log_connection("close", ws, api_key)
 
-        await run_session(
-            ws,
-            lambda on_ready: self._open_session(admission, on_ready),
-            self.clock,
-            self._flusher,
-            stall_timeout=self.config.stall_timeout,
-            close_timeout=self.config.close_timeout,
-            on_drained=self._drained.set,
-        )
+    def _log_connection(self, what: str, ws: ServerConnection, api_key: ApiKey) -> None:
+        """Log `connection.open` or `connection.close` (at debug: built only when shown)."""
+        if not log.isEnabledFor(logging.DEBUG):
+            return
+        peer = format_peer(ws.remote_address)
+        fields: dict[str, object] = {
+            "event": f"connection.{what}",
+            "peer": peer,
+            "key": api_key.redacted,
+            "key_name": key_label(api_key),
+        }
+        if what == "open":
+            log.debug("open %s key=%s", peer, api_key.redacted, extra=fields)
+        else:
+            fields["code"] = ws.close_code
+            log.debug("closed %s code=%s", peer, ws.close_code, extra=fields)
 
     def _open_session(self, lease: Lease, on_ready: Callable[[], None]) -> Session:
         # Faults, when configured, replace `session_type` (a fault-free server pays nothing).
@@ -313,5 +326,5 @@ class ChronoServer:
             clock=self.clock,
             limits=self.config.limits,
             on_ready=on_ready,
-            on_conflate=self.metrics.conflated.inc,
+            on_conflate=self._count_conflated,
         )

@@ -47,6 +47,10 @@ class GuardedConnection(StreamConnection):
     Use `connection_class()` to get a subclass of its own for each server.
     """
 
+    # Slots, not the instance dict: websockets' connection holds about 30 attributes, the
+    # most a dict can share its keys for; past that every connection pays ~2 KiB more.
+    __slots__ = ("_last_input", "_pings")
+
     max_pings_per_minute: ClassVar[int] = DEFAULT_PINGS_PER_MINUTE
     roster: ClassVar[set[GuardedConnection]] = set()
 
@@ -115,7 +119,7 @@ def connection_class(*, max_pings_per_minute: int) -> type[GuardedConnection]:
     """A `GuardedConnection` subclass with this ping ration and a roster of its own."""
 
     class ServerGuardedConnection(GuardedConnection):
-        pass
+        __slots__ = ()
 
     ServerGuardedConnection.max_pings_per_minute = max_pings_per_minute
     ServerGuardedConnection.roster = set()
