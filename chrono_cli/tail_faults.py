@@ -23,7 +23,8 @@ def describe_finding(finding: Finding) -> str | None:
         return f"{kind}: {where} {_PLAIN[kind]}"
     if kind is FaultKind.MISSED:
         # The wording `chrono tail` has always used, which scripts may look for.
-        return f"missed {finding.missed} update(s) of {finding.symbol} before seq {finding.seq}"
+        line = f"missed {finding.missed} update(s) of {finding.symbol} before seq {finding.seq}"
+        return line + (" (published while reconnecting)" if finding.across_reconnect else "")
     if kind is FaultKind.LATE:
         return f"late: {where} arrived {_seconds(finding.late)} after its timestamp"
     if kind is FaultKind.STALL:
@@ -48,8 +49,9 @@ def status_parts(ledger: FaultLedger) -> list[str]:
 def summary(ledger: FaultLedger) -> str:
     """One line for the end of a run: updates, then every kind of fault, seen or not."""
     updates = f"{ledger.updates:,} update{'' if ledger.updates == 1 else 's'}"
+    away = ledger.missed_reconnecting
     parts = [
-        f"missed {ledger.missed:,}",
+        f"missed {ledger.missed:,}" + (f" ({away:,} while reconnecting)" if away else ""),
         f"duplicates {ledger.duplicates:,}",
         f"out of order {ledger.out_of_order:,}",
     ]

@@ -48,10 +48,9 @@ class FeedTally:
         symbol: str,
         seq: object,
         *,
-        rejoining: bool = False,
         snapshot: bool = False,
     ) -> SeqVerdict:
-        """Count one update; `rejoining`: the connection's first update of `symbol`."""
+        """Count one update (the tracker knows each connection's first of a symbol)."""
         if snapshot:
             self.snapshots += 1
         else:
@@ -60,7 +59,7 @@ class FeedTally:
             self.unsequenced += 1
             return SeqVerdict(SeqKind.UNSEQUENCED)
         verdict = tracker.classify(symbol, seq, snapshot=snapshot)
-        if verdict.kind is SeqKind.GAP and rejoining:
+        if verdict.across_reconnect:
             self.missed_away += verdict.missed
         else:
             self.missed += verdict.missed

@@ -52,7 +52,6 @@ class FeedUser(StreamUser):
         count = random.randint(1, min(MAX_SYMBOLS, len(catalog)))
         self.symbols = random.sample(catalog, count)
         self.tracker = SeqTracker()  # per user: repeats and swaps are judged across reconnects
-        self.rejoining: set[str] = set()  # symbols with no update yet on this connection
         self.api_key: ApiKey | None = None
         self.conn: Conn | None = None
         self.failures = 0
@@ -111,7 +110,6 @@ class FeedUser(StreamUser):
             return False
         handshake_ms = ms_since(started)
         request_id = conn.next_id()
-        self.rejoining = set(self.symbols)
         self.tracker.new_connection()
         # With snapshots, the gap across a reconnect ends at the snapshot: every later gap
         # happened on this connection, where the server's ledger must explain it.
@@ -182,12 +180,10 @@ class FeedUser(StreamUser):
             latency = 0
         if not snapshot:
             self.state.fire("FEED", "update latency", latency, length=frame.size)
-        rejoining = symbol in self.rejoining
-        self.rejoining.discard(symbol)
         verdict = self.state.tally.observe(
-            self.tracker, symbol, message.get("seq"), rejoining=rejoining, snapshot=snapshot
+            self.tracker, symbol, message.get("seq"), snapshot=snapshot
         )
-        if verdict.kind is SeqKind.GAP and rejoining:
+        if verdict.kind is SeqKind.GAP and verdict.across_reconnect:
             # One entry per symbol and reconnect: on a fast feed a reconnect skips thousands.
             self.state.fire("FEED", "missed while reconnecting", 0)
         elif verdict.kind is SeqKind.GAP:

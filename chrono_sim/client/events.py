@@ -33,6 +33,7 @@ class Price:
     received_at: float  # wall-clock seconds (Clock.time())
     missed: int
     seq_kind: SeqKind = SeqKind.IN_ORDER
+    across_reconnect: bool = False  # the gap (if any) was published while reconnecting
 
 
 @dataclass(frozen=True, slots=True)

@@ -224,7 +224,7 @@ class FeedClient:
             if not isinstance(message.seq, UnsetType):
                 snapshot = message.snapshot is True
                 verdict = self.gaps.classify(message.symbol, message.seq, snapshot=snapshot)
-            return Price(message, data, now, verdict.missed, verdict.kind)
+            return Price(message, data, now, verdict.missed, verdict.kind, verdict.across_reconnect)
         if isinstance(message, Pong):
             return Heartbeat(now, message.timestamp)
         if isinstance(message, SubscribedMessage):

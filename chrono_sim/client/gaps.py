@@ -38,6 +38,8 @@ class SeqKind(enum.StrEnum):
 class SeqVerdict(NamedTuple):  # not a dataclass: cheaper to define, for tail's launch
     kind: SeqKind
     missed: int = 0  # change to the symbol's missed count: the gap's size, or -1 when filled
+    # A gap on a connection's first update of the symbol: published while reconnecting.
+    across_reconnect: bool = False
 
 
 IN_ORDER = SeqVerdict(SeqKind.IN_ORDER)
@@ -55,6 +57,9 @@ class SymbolGaps:
     # updates in one sequence, so a new connection's first is above any seen before,
     # unless the server restarted and numbers from 1 again.
     fresh: bool = False
+    # No update at all yet on the current connection (a snapshot counts): a gap up to
+    # the first one spans the reconnect.
+    rejoining: bool = False
 
 
 class SeqTracker:
@@ -70,6 +75,7 @@ class SeqTracker:
         if gaps is None:
             gaps = self._symbols[symbol] = SymbolGaps()
         last = gaps.last_seq
+        rejoining, gaps.rejoining = gaps.rejoining, False
         if gaps.fresh and not snapshot:
             gaps.fresh = False
             if last is not None and seq <= last:
@@ -80,14 +86,15 @@ class SeqTracker:
             gaps.last_seq = seq
             return IN_ORDER
         if seq > last:
-            return self._gap(gaps, seq)
+            verdict = self._gap(gaps, seq)
+            return verdict._replace(across_reconnect=True) if rejoining else verdict
         return self._behind(gaps, seq, snapshot=snapshot)
 
     def new_connection(self) -> None:
         """A new connection begins: its first update of a symbol at or below the last
         one seen means the server restarted (a reset), not a repeat."""
         for gaps in self._symbols.values():
-            gaps.fresh = True
+            gaps.fresh = gaps.rejoining = True
 
     def observe(self, symbol: str, seq: int) -> int:
         """Record an update; return the change to `symbol`'s missed count (see `SeqVerdict`)."""

@@ -60,6 +60,7 @@ class Finding(NamedTuple):
     symbol: str = ""
     seq: int | None = None
     missed: int = 0  # MISSED: updates skipped before `seq`
+    across_reconnect: bool = False  # MISSED: published while reconnecting
     late: float = 0.0  # LATE, STALL: seconds between the frame's timestamp and its arrival
     silence: float = 0.0  # STALL: seconds without a frame before it
     code: int | None = None  # DISCONNECT: the close code (None: none known)
@@ -71,7 +72,8 @@ class FaultLedger:
     # A plain class, not a dataclass: it is built before `chrono tail`'s first price.
     __slots__ = (
         "_last_frame_at", "_open", "connections", "disconnects", "duplicates", "late",
-        "late_after", "missed", "out_of_order", "resets", "stall_after", "stalls", "updates",
+        "late_after", "missed", "missed_reconnecting", "out_of_order", "resets", "stall_after",
+        "stalls", "updates",
     )  # fmt: skip
 
     def __init__(
@@ -83,6 +85,7 @@ class FaultLedger:
         self.updates = 0
         # Net: an update that arrives out of order gives back the one its gap counted.
         self.missed = 0
+        self.missed_reconnecting = 0  # of `missed`: published while reconnecting
         self.duplicates = 0
         self.out_of_order = 0
         self.resets = 0
@@ -122,9 +125,14 @@ class FaultLedger:
         findings: list[Finding] = []
         kind = _SEQ_FAULTS.get(price.seq_kind)
         self.missed += price.missed
+        if price.across_reconnect:
+            self.missed_reconnecting += price.missed
         if kind is not None:
             self._count_seq(kind)
-            findings.append(Finding(kind, update.symbol, seq, missed=max(price.missed, 0)))
+            missed = max(price.missed, 0)
+            findings.append(
+                Finding(kind, update.symbol, seq, missed, across_reconnect=price.across_reconnect)
+            )
         if update.snapshot is True:  # the last price, old by design: neither late nor a stall
             self._on_frame(price.received_at, None)
             return findings

@@ -101,9 +101,10 @@ async def test_each_fault_is_named_as_it_comes_and_counted_at_the_end(
     assert any(line.startswith("late: BTC/USD seq 5 arrived 0.") for line in said)
     assert any(line.startswith("stall: ") and "then BTC/USD seq 6" in line for line in said)
     assert "disconnected: closed 1006" in said
-    assert "missed 2 update(s) of BTC/USD before seq 9" in said
+    assert "missed 2 update(s) of BTC/USD before seq 9 (published while reconnecting)" in said
     assert summary(cli) == (
-        "9 updates; missed 2, duplicates 1, out of order 1, late 2, stalls 1, "
+        "9 updates; missed 2 (2 while reconnecting), duplicates 1, out of order 1, late 2, "
+        "stalls 1, "
         "disconnects 1 (1006 x1)"
     )
     assert cli.stderr[-1].startswith("chrono tail: summary: ")

@@ -145,3 +145,25 @@ def test_a_snapshot_on_a_new_connection_does_not_use_up_the_restart_check() -> N
     tracker.new_connection()
     assert tracker.classify("BTC/USD", 3, snapshot=True).kind is SeqKind.SNAPSHOT
     assert kinds(tracker, [2]) == [SeqKind.RESET]
+
+
+def test_a_gap_on_a_new_connections_first_update_spans_the_reconnect() -> None:
+    tracker = SeqTracker()
+    kinds(tracker, [1, 2])
+    tracker.new_connection()
+    assert tracker.classify("BTC/USD", 6).across_reconnect  # 3-5 went out while away
+    assert not tracker.classify("BTC/USD", 8).across_reconnect  # 7: lost on this connection
+
+
+def test_a_snapshot_is_a_new_connections_first_update_too() -> None:
+    tracker = SeqTracker()
+    kinds(tracker, [1, 2])
+    tracker.new_connection()
+    assert tracker.classify("BTC/USD", 5, snapshot=True).across_reconnect
+    assert not tracker.classify("BTC/USD", 7).across_reconnect
+
+
+def test_gaps_on_the_first_connection_never_span_a_reconnect() -> None:
+    tracker = SeqTracker()
+    assert not tracker.classify("BTC/USD", 1).across_reconnect
+    assert not tracker.classify("BTC/USD", 5).across_reconnect

@@ -19,12 +19,13 @@ def price(
     kind: SeqKind = SeqKind.IN_ORDER,
     missed: int = 0,
     snapshot: bool = False,
+    across_reconnect: bool = False,
 ) -> Price:
     update = PriceUpdate(
         symbol="BTC/USD", price=1.0, volume=1.0, timestamp=format_timestamp(sent_at),
         source="x", seq=seq, **({"snapshot": True} if snapshot else {}),
     )  # fmt: skip
-    return Price(update, encode(update).decode(), received_at, missed, kind)
+    return Price(update, encode(update).decode(), received_at, missed, kind, across_reconnect)
 
 
 def heartbeat(sent_at: float, received_at: float) -> Heartbeat:
@@ -155,3 +156,10 @@ def test_a_timestamp_without_a_time_zone_is_unreadable_not_local_time() -> None:
     naive = format_timestamp(T0).removesuffix("Z")
     update = PriceUpdate(symbol="BTC/USD", price=1.0, volume=1.0, timestamp=naive, source="x")
     assert ledger.observe(Price(update, "{}", T0 + 100, 0, SeqKind.UNSEQUENCED), T0 + 100) == []
+
+
+def test_missed_updates_published_while_reconnecting_are_counted_apart() -> None:
+    ledger = connected_ledger()
+    ledger.observe(price(T0, T0, seq=5, kind=SeqKind.GAP, missed=3, across_reconnect=True), T0)
+    ledger.observe(price(T0, T0, seq=7, kind=SeqKind.GAP, missed=1), T0)
+    assert (ledger.missed, ledger.missed_reconnecting) == (4, 3)

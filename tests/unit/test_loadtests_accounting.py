@@ -8,12 +8,15 @@ from chrono_sim.client.gaps import SeqKind, SeqTracker
 from loadtests.accounting import FeedTally, ServerLedger, account
 
 
-def _feed(tally: FeedTally, updates: list[tuple[str, object]], *, rejoin_first: bool = False):
+def _feed(
+    tally: FeedTally, updates: list[tuple[str, object]], *, reconnect_after: int | None = None
+) -> list[SeqKind]:
     tracker = SeqTracker()
     kinds = []
     for index, (symbol, seq) in enumerate(updates):
-        verdict = tally.observe(tracker, symbol, seq, rejoining=rejoin_first and index == 1)
-        kinds.append(verdict.kind)
+        if index == reconnect_after:
+            tracker.new_connection()
+        kinds.append(tally.observe(tracker, symbol, seq).kind)
     return kinds
 
 
@@ -50,7 +53,7 @@ def test_repeats_and_swaps_are_counted_and_a_filled_gap_is_not_missed() -> None:
 
 def test_a_gap_on_a_connections_first_update_was_published_while_away() -> None:
     tally = FeedTally()
-    _feed(tally, [("BTC/USD", 1), ("BTC/USD", 9)], rejoin_first=True)
+    _feed(tally, [("BTC/USD", 1), ("BTC/USD", 9)], reconnect_after=1)
     assert (tally.missed, tally.missed_away) == (0, 7)
     assert "7 published while reconnecting" in tally.summary()
 
@@ -133,7 +136,7 @@ def test_a_snapshot_ends_the_reconnect_gap_and_is_not_a_live_update() -> None:
     tally, tracker = FeedTally(), SeqTracker()
     tally.observe(tracker, "BTC/USD", 1)
     tracker.new_connection()
-    tally.observe(tracker, "BTC/USD", 5, rejoining=True, snapshot=True)  # 2-4 while away
+    tally.observe(tracker, "BTC/USD", 5, snapshot=True)  # 2-4 went out while away
     tally.observe(tracker, "BTC/USD", 7)  # 6 dropped on this connection
     assert (tally.missed_away, tally.missed) == (3, 1)
     assert (tally.received, tally.snapshots) == (2, 1)
@@ -143,5 +146,5 @@ def test_a_snapshot_repeating_the_last_update_seen_is_no_duplicate() -> None:
     tally, tracker = FeedTally(), SeqTracker()
     tally.observe(tracker, "BTC/USD", 4)
     tracker.new_connection()
-    tally.observe(tracker, "BTC/USD", 4, rejoining=True, snapshot=True)
+    tally.observe(tracker, "BTC/USD", 4, snapshot=True)
     assert (tally.duplicates, tally.resets, tally.missed_away) == (0, 0, 0)

@@ -27,6 +27,18 @@ def test_a_gap_keeps_tails_old_wording() -> None:
     assert describe_finding(finding) == "missed 3 update(s) of BTC/USD before seq 9"
 
 
+def test_a_gap_across_a_reconnect_says_so() -> None:
+    finding = Finding(FaultKind.MISSED, "BTC/USD", 9, missed=3, across_reconnect=True)
+    assert describe_finding(finding) == (
+        "missed 3 update(s) of BTC/USD before seq 9 (published while reconnecting)"
+    )
+
+
+def test_the_summary_says_how_many_missed_went_out_while_reconnecting() -> None:
+    line = summary(ledger_with(updates=10, missed=5, missed_reconnecting=4))
+    assert line.startswith("summary: 10 updates; missed 5 (4 while reconnecting), duplicates 0")
+
+
 def test_each_seq_fault_names_the_symbol_and_seq() -> None:
     assert describe_finding(Finding(FaultKind.DUPLICATE, "BTC/USD", 7)) == (
         "duplicate: BTC/USD seq 7 received again"
