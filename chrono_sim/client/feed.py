@@ -18,6 +18,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from websockets.protocol import State
 
 from chrono_sim.client.backoff import ReconnectPolicy
+from chrono_sim.client.closing import close_reading
 from chrono_sim.client.events import (
     Connected,
     Disconnected,
@@ -177,8 +178,10 @@ class FeedClient:
                             outcome.subscribed |= isinstance(event, Subscribed)
                             yield event
                 finally:
-                    # Leaving early (the caller stopped, Ctrl-C): say goodbye properly.
+                    # Leaving early (the caller stopped, Ctrl-C): say goodbye properly,
+                    # reading on so a backlog cannot hide the server's close frame.
                     await _unsubscribe(ws)
+                    await close_reading(ws, self._open_timeout)
             outcome.closed(ws)
         except ConnectionClosed:
             if self._ws is not None:
@@ -201,7 +204,7 @@ class FeedClient:
         if ws is None:
             return
         await _unsubscribe(ws)
-        await ws.close()
+        await close_reading(ws, self._open_timeout)
 
     async def _subscribe(self, ws: ClientConnection) -> None:
         message: dict[str, object] = {

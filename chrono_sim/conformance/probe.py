@@ -24,6 +24,7 @@ import msgspec
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
+from chrono_sim.client.closing import close_reading
 from chrono_sim.client.feed import describe_connect_error
 from chrono_sim.client.tls import describe_untrusted
 from chrono_sim.conformance.budget import RequestBudget
@@ -232,20 +233,7 @@ class Probe:
             return self.ws.close_code, self.ws.close_reason
 
     async def close(self) -> None:
-        # Keep reading meanwhile: with more unread frames than the receive queue holds,
-        # websockets stops reading, and the server's close frame would lie unread until
-        # the close timeout.
-        discard = asyncio.create_task(self._discard())
-        # The server being gone or stuck ends this connection just as well.
-        with contextlib.suppress(TimeoutError, ConnectionClosed, OSError):
-            await asyncio.wait_for(self.ws.close(), self._timeout)
-        discard.cancel()
-        await asyncio.gather(discard, return_exceptions=True)
-
-    async def _discard(self) -> None:
-        with contextlib.suppress(ConnectionClosed):
-            async for _ in self.ws:
-                pass
+        await close_reading(self.ws, self._timeout)
 
     # --- internals ------------------------------------------------------------
 

@@ -131,6 +131,26 @@ async def test_ctrl_c_stops_cleanly_with_exit_0(server: ChronoServer) -> None:
     assert not any("error" in line for line in tail.stderr)
 
 
+async def test_ctrl_c_with_a_backlog_unread_does_not_wait_out_the_close_timeout(
+    server: ChronoServer,
+) -> None:
+    # More unread updates than the client's receive queue holds: unless tail reads on
+    # while closing, the server's close frame lies unread behind them for 10 s.
+    tail = await start_tail("BTC/USD", "--json", "--url", ws_url(server))
+    await eventually(lambda: server.hub.subscriber_count("BTC/USD") == 1)
+    tail.process.send_signal(signal.SIGSTOP)
+    for step in range(5_000):
+        server.hub.publish(quote("BTC/USD", 45_000.0 + step))
+        if step % 200 == 0:
+            await asyncio.sleep(0.01)
+    tail.process.send_signal(signal.SIGCONT)
+    await eventually(lambda: len(tail.stdout) >= 50)  # busy with the backlog
+    started = time.monotonic()
+    tail.process.send_signal(signal.SIGINT)
+    assert await tail.finish() == 0
+    assert time.monotonic() - started < 5  # the close timeout is 10 s
+
+
 async def test_symbols_lists_what_the_server_offers(server: ChronoServer) -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "chrono_cli", "symbols", "--json", "--url", ws_url(server),
