@@ -15,11 +15,11 @@ import json
 import logging
 import re
 import sys
-from datetime import UTC, datetime
 from typing import TextIO
 from urllib.parse import unquote_plus
 
 from chrono_sim.keys import redact
+from chrono_sim.timestamps import format_timestamp
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(message)s"
 QUERY_KEY = "api_key"  # the query parameter that presents a key (chrono_sim.auth)
@@ -94,8 +94,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
-            "ts": datetime.fromtimestamp(record.created, UTC).strftime("%Y-%m-%dT%H:%M:%S.")
-            + f"{int(record.msecs):03d}Z",
+            "ts": format_timestamp(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
