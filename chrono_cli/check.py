@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from chrono_cli.exit_codes import ExitCode, fail
-from chrono_cli.options import DEFAULT_URL, DEV_KEY, DURATION_METAVAR, ApiKey, CaFile, duration
+from chrono_cli.options import DEFAULT_URL, DEV_KEY, ApiKey, CaFile, duration_option
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -33,18 +33,14 @@ def check(
     api_key: ApiKey = DEV_KEY,
     heartbeat_interval: Annotated[
         float,
-        typer.Option(
-            parser=duration,
-            metavar=DURATION_METAVAR,
-            help="Interval the server is expected to keep between heartbeats.",
+        duration_option(
+            description="Interval the server is expected to keep between heartbeats.",
         ),
     ] = 30.0,
     idle_timeout: Annotated[
         float,
-        typer.Option(
-            parser=duration,
-            metavar=DURATION_METAVAR,
-            help="Idle timeout the server is expected to keep (checked with --slow).",
+        duration_option(
+            description="Idle timeout the server is expected to keep (checked with --slow).",
         ),
     ] = 300.0,
     slow: Annotated[
@@ -52,10 +48,8 @@ def check(
     ] = False,
     timeout: Annotated[
         float,
-        typer.Option(
-            parser=duration,
-            metavar=DURATION_METAVAR,
-            help="Longest wait for any one reply or price update.",
+        duration_option(
+            description="Longest wait for any one reply or price update.",
         ),
     ] = 10.0,
     rate_limit_per_minute: Annotated[

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from chrono_cli.exit_codes import ExitCode, fail
-from chrono_cli.options import DURATION_METAVAR, MAX_UNIVERSE, check_interval, duration
+from chrono_cli.options import MAX_UNIVERSE, check_interval, duration_option
 
 if TYPE_CHECKING:
     from chrono_sim.catalog import Catalog
@@ -31,19 +31,15 @@ def generate(
     ],
     length: Annotated[
         float,
-        typer.Option(
-            "--duration", parser=duration, metavar=DURATION_METAVAR, help="Market time to cover."
-        ),
+        duration_option("--duration", description="Market time to cover."),
     ] = 3600.0,
     seed: Annotated[
         int | None, typer.Option(min=0, help="Seed; the same seed gives byte-identical files.")
     ] = None,
     interval: Annotated[
         float,
-        typer.Option(
-            parser=duration,
-            metavar=DURATION_METAVAR,
-            help="Mean time between two updates of one symbol.",
+        duration_option(
+            description="Mean time between two updates of one symbol.",
         ),
     ] = 4.0,
     symbols: Annotated[

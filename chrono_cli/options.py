@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -22,6 +22,11 @@ def duration(text: str | float) -> float:
         return parse_duration(text)
     except ConfigError as exc:
         raise typer.BadParameter(str(exc)) from None
+
+
+def duration_option(*names: str, description: str) -> Any:
+    """A Typer option read as a duration, in seconds (`--help` shows it as DURATION)."""
+    return typer.Option(*names, parser=duration, metavar=DURATION_METAVAR, help=description)
 
 
 MIN_INTERVAL = 0.001  # a millisecond: the wire's resolution, and a bound on the model's memory
@@ -52,9 +57,7 @@ StopAfterCount = Annotated[
 ]
 StopAfterDuration = Annotated[
     float | None,
-    typer.Option(
-        "--duration", parser=duration, metavar=DURATION_METAVAR, help="Stop after this long."
-    ),
+    duration_option("--duration", description="Stop after this long."),
 ]
 # Read by the command itself (chrono_sim.client.tls), not by Typer: a missing or unusable
 # file is then the same one-line error, exit 3, with or without Typer (see tail_run).

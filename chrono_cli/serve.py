@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from chrono_cli.exit_codes import ExitCode, fail
-from chrono_cli.options import DURATION_METAVAR, MAX_UNIVERSE, check_interval, duration
+from chrono_cli.options import MAX_UNIVERSE, check_interval, duration_option
 from chrono_cli.serve_options import (
     REPLAY_ONLY,
     SYNTHETIC_ONLY,
@@ -37,26 +37,20 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port (0 picks a free one).")] = 3000,
     interval: Annotated[
         float,
-        typer.Option(
-            parser=duration,
-            metavar=DURATION_METAVAR,
-            help="Mean time between two updates of one symbol (synthetic market).",
+        duration_option(
+            description="Mean time between two updates of one symbol (synthetic market).",
         ),
     ] = 4.0,
     heartbeat_interval: Annotated[
         float,
-        typer.Option(
-            parser=duration,
-            metavar=DURATION_METAVAR,
-            help="Time between automatic heartbeat pongs.",
+        duration_option(
+            description="Time between automatic heartbeat pongs.",
         ),
     ] = 30.0,
     idle_timeout: Annotated[
         float,
-        typer.Option(
-            parser=duration,
-            metavar=DURATION_METAVAR,
-            help="Close a connection idle this long (code 4408).",
+        duration_option(
+            description="Close a connection idle this long (code 4408).",
         ),
     ] = 300.0,
     seed: Annotated[
@@ -145,18 +139,14 @@ def serve(
     ] = None,
     handshake_timeout: Annotated[
         float,
-        typer.Option(
-            parser=duration,
-            metavar=DURATION_METAVAR,
-            help="Drop a TCP connection that has not completed its upgrade by then.",
+        duration_option(
+            description="Drop a TCP connection that has not completed its upgrade by then.",
         ),
     ] = 10.0,
     close_timeout: Annotated[
         float,
-        typer.Option(
-            parser=duration,
-            metavar=DURATION_METAVAR,
-            help="Drop a peer that has not completed the closing handshake by then (also "
+        duration_option(
+            description="Drop a peer that has not completed the closing handshake by then (also "
             "bounds shutdown).",
         ),
     ] = 10.0,
