@@ -20,6 +20,7 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from chrono_sim.admission import Lease
 from chrono_sim.catalog import Catalog
@@ -226,27 +227,12 @@ class FaultInjector:
         self.counts = counts
         self.connections = 0
 
-    def open_session(
-        self,
-        *,
-        lease: Lease,
-        hub: Hub,
-        catalog: Catalog,
-        clock: Clock,
-        limits: ProtocolLimits,
-        on_ready: Callable[[], None] = _nothing,
-        on_conflate: Callable[[int], None] = _discarded,
-    ) -> FaultySession:
+    def open_session(self, **settings: Any) -> FaultySession:
+        """The next connection's session; `settings` are `Session`'s keywords (lease, hub, ...)."""
         self.connections += 1
         return FaultySession(
             plan=self.plan,
             rng=connection_rng(self.seed, self.connections),
             counts=self.counts,
-            lease=lease,
-            hub=hub,
-            catalog=catalog,
-            clock=clock,
-            limits=limits,
-            on_ready=on_ready,
-            on_conflate=on_conflate,
+            **settings,
         )
