@@ -5,5 +5,7 @@ reads them for the `chrono tail` that starts without Typer.
 """
 
 DEFAULT_URL = "ws://localhost:3000/stream"
-DEV_KEY = "chrono_public_dev_key_001"  # chrono_sim.keys.DEV_KEY, not imported for start-up speed
+DEV_KEY = (
+    "chrono_public_dev_key_001"  # chrono_sim.protocol.keys.DEV_KEY, not imported for start-up speed
+)
 API_KEY_ENV = "CHRONO_API_KEY"

@@ -12,9 +12,9 @@ from chrono_cli.options import StopAfterCount, StopAfterDuration
 
 if TYPE_CHECKING:
     from chrono_cli.tail_live import TableSink
-    from chrono_sim.clock import SystemClock
+    from chrono_sim.datafiles.tape import Tape
+    from chrono_sim.protocol.clock import SystemClock
     from chrono_sim.server import ChronoServer
-    from chrono_sim.tape import Tape
 
 SAMPLE = "sample.jsonl.gz"  # in chrono_sim/data: made by `chrono generate`, see its README
 
@@ -63,10 +63,11 @@ async def _demo(
     from chrono_cli.feed_run import run_feed
     from chrono_cli.tail_json import JsonLinesSink
     from chrono_sim.client import FeedClient
-    from chrono_sim.clock import SystemClock
-    from chrono_sim.config import ProtocolLimits, ServerConfig
-    from chrono_sim.keys import DEV_KEY
+    from chrono_sim.protocol.clock import SystemClock
+    from chrono_sim.protocol.keys import DEV_KEY
+    from chrono_sim.protocol.limits import ProtocolLimits
     from chrono_sim.server import ChronoServer
+    from chrono_sim.server.config import ServerConfig
     from chrono_sim.sources import ReplaySource
 
     clock = SystemClock()

@@ -111,7 +111,7 @@ async def _explain_refusal(client: FeedClient, exc: RequestRefusedError) -> str:
     import asyncio
 
     from chrono_sim.client.symbols import SymbolsUnavailableError, fetch_symbols, suggest
-    from chrono_sim.messages import ErrorCode
+    from chrono_sim.protocol.messages import ErrorCode
 
     if exc.code != ErrorCode.UNKNOWN_SYMBOL or not exc.symbols:
         return str(exc)

@@ -13,7 +13,7 @@ from chrono_cli.exit_codes import ExitCode, fail
 from chrono_cli.options import MAX_UNIVERSE, check_interval, duration_option
 
 if TYPE_CHECKING:
-    from chrono_sim.catalog import Catalog
+    from chrono_sim.protocol.catalog import Catalog
 
 # The protocol document's day: with a fixed default start, a seed alone fixes every byte.
 DEFAULT_START = "2025-10-10T00:00:00Z"
@@ -82,7 +82,7 @@ def generate(
 
 
 def _catalog(symbols: str | None, universe: int, seed: int) -> Catalog:
-    from chrono_sim.catalog import DEFAULT_CATALOG
+    from chrono_sim.protocol.catalog import DEFAULT_CATALOG
 
     catalog = DEFAULT_CATALOG if symbols is None else DEFAULT_CATALOG.select(symbols.split(","))
     if universe:

@@ -24,8 +24,8 @@ from chrono_cli.serve_options import (
 
 if TYPE_CHECKING:
     from chrono_cli.serve_replay import Announcement
-    from chrono_sim.clock import Clock
-    from chrono_sim.config import ServerConfig
+    from chrono_sim.protocol.clock import Clock
+    from chrono_sim.server.config import ServerConfig
     from chrono_sim.sources import PriceSource, ReplaySource
 
 
@@ -184,14 +184,16 @@ def serve(
     import asyncio
     import secrets
 
-    from chrono_sim.catalog import DEFAULT_CATALOG
-    from chrono_sim.clock import SystemClock
-    from chrono_sim.config import ProtocolLimits, ServerConfig
     from chrono_sim.errors import ConfigError
     from chrono_sim.faults import parse_faults
-    from chrono_sim.keys import KeyStore, load_keys
-    from chrono_sim.logs import LogFormat
-    from chrono_sim.logs import configure as configure_logging
+    from chrono_sim.protocol.catalog import DEFAULT_CATALOG
+    from chrono_sim.protocol.clock import SystemClock
+    from chrono_sim.protocol.keys import KeyStore
+    from chrono_sim.protocol.limits import ProtocolLimits
+    from chrono_sim.server.config import ServerConfig
+    from chrono_sim.server.logs import LogFormat
+    from chrono_sim.server.logs import configure as configure_logging
+    from chrono_sim.settings.keys_file import load_keys
 
     check_interval(interval)
     # ServerConfig refuses this too (a ConfigError, for library callers, who would

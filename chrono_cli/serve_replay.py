@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from chrono_cli.serve_options import MAX_SPEED
 
 if TYPE_CHECKING:
-    from chrono_sim.clock import Clock
+    from chrono_sim.datafiles.tape import Tape
+    from chrono_sim.protocol.clock import Clock
     from chrono_sim.sources import ReplaySource
-    from chrono_sim.tape import Tape
 
 Announcement = tuple[int, str]  # a logging level and a message, logged once listening
 
@@ -58,7 +58,7 @@ def replay_source(
 def format_replay(path: Path | str, tape: Tape, speed: float, loop: bool, keep: bool) -> str:
     """One line saying what a replay plays and how, e.g. for the server's log."""
     from chrono_sim.durations import format_duration
-    from chrono_sim.timestamps import format_timestamp
+    from chrono_sim.protocol.timestamps import format_timestamp
 
     first, last = int(tape.time_ms[0]), int(tape.time_ms[-1])
     span = (last - first) / 1000

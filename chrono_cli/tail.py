@@ -18,8 +18,8 @@ from chrono_cli.options import (
     Url,
 )
 from chrono_cli.tail_run import MAX_SYMBOLS, TailArgs, threshold
+from chrono_sim.client.ledger import DEFAULT_LATE_AFTER, DEFAULT_STALL_AFTER
 from chrono_sim.errors import ConfigError
-from chrono_sim.fault_thresholds import DEFAULT_LATE_AFTER, DEFAULT_STALL_AFTER
 
 EPILOG = (
     "Exit codes: 0 done (--count/--duration reached, or Ctrl-C); 2 bad command line; "

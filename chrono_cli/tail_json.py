@@ -10,7 +10,7 @@ from chrono_cli.tail_faults import describe_finding, summary
 from chrono_sim.client import Connected, Disconnected, FeedEvent, Price, Retrying, Subscribed
 from chrono_sim.client.ledger import FaultLedger
 from chrono_sim.errors import ChronoError
-from chrono_sim.timestamps import format_timestamp
+from chrono_sim.protocol.timestamps import format_timestamp
 
 if TYPE_CHECKING:
     from types import TracebackType

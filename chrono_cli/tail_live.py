@@ -13,7 +13,7 @@ from chrono_cli.tail_json import ended_normally
 from chrono_cli.tail_state import TailState
 from chrono_cli.tail_view import render
 from chrono_sim.client import FeedEvent
-from chrono_sim.clock import Clock
+from chrono_sim.protocol.clock import Clock
 
 if TYPE_CHECKING:
     from types import TracebackType

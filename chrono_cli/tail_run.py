@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 
 from chrono_cli.defaults import API_KEY_ENV, DEFAULT_URL, DEV_KEY
 from chrono_cli.exit_codes import ExitCode, report
+from chrono_sim.client.ledger import DEFAULT_LATE_AFTER, DEFAULT_STALL_AFTER
 from chrono_sim.durations import parse_duration
 from chrono_sim.errors import ConfigError, InvalidUrlError
-from chrono_sim.fault_thresholds import DEFAULT_LATE_AFTER, DEFAULT_STALL_AFTER
 
 if TYPE_CHECKING:
     from chrono_cli.feed_run import Sink
@@ -153,7 +153,7 @@ def _start(args: TailArgs) -> tuple[FeedClient, Sink]:
     """The client, and the sink that shows its events (Rich only for a terminal)."""
     from chrono_sim.client import FeedClient
     from chrono_sim.client.tls import client_tls_context
-    from chrono_sim.clock import SystemClock
+    from chrono_sim.protocol.clock import SystemClock
 
     clock = SystemClock()
     client = FeedClient(

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
 from chrono_sim.client.urls import sibling_url
-from chrono_sim.keys import ApiKey
-from chrono_sim.timestamps import parse_timestamp
+from chrono_sim.protocol.keys import ApiKey
+from chrono_sim.protocol.timestamps import parse_timestamp
 
 DEFAULT_URL = "ws://127.0.0.1:3000/stream"
 MAX_SYMBOLS = 10  # per connection, from the protocol document

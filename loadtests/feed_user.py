@@ -16,7 +16,7 @@ from suite import suite
 from wsconn import Closed, Conn, Frame
 
 from chrono_sim.client.gaps import SeqKind, SeqTracker
-from chrono_sim.keys import ApiKey
+from chrono_sim.protocol.keys import ApiKey
 
 RECONNECT_BACKOFF = (1.0, 2.0, 5.0, 10.0)  # feed users, after consecutive failures
 

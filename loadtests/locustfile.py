@@ -43,7 +43,7 @@ from suite import DEFAULT_KEYS, Suite, install, suite
 from chrono_sim.client.urls import sibling_url
 from chrono_sim.durations import parse_duration
 from chrono_sim.errors import ConfigError
-from chrono_sim.keys import load_keys
+from chrono_sim.settings.keys_file import load_keys
 
 # The user classes locust runs: found by name in this module.
 __all__ = [

@@ -15,7 +15,7 @@ from replies import Admission, admission, ms_since, request, unexpected
 from suite import suite
 from wsconn import Closed, Conn, Frame
 
-from chrono_sim.keys import ApiKey
+from chrono_sim.protocol.keys import ApiKey
 
 log = logging.getLogger("chrono.loadtests")
 

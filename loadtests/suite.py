@@ -20,7 +20,7 @@ from gevent.lock import Semaphore
 from locust.env import Environment
 from replies import REPLY_TIMEOUT
 
-from chrono_sim.catalog import DOCUMENTED_SYMBOLS  # for a server without GET /symbols
+from chrono_sim.protocol.catalog import DOCUMENTED_SYMBOLS  # for a server without GET /symbols
 
 log = logging.getLogger("chrono.loadtests")
 

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from chrono_sim.admission import Gatekeeper, Lease
-from chrono_sim.catalog import DEFAULT_CATALOG
-from chrono_sim.clock import ManualClock
-from chrono_sim.config import ProtocolLimits
-from chrono_sim.hub import Hub
-from chrono_sim.keys import DEV_KEY, KeyStore
-from chrono_sim.session import Session
+from chrono_sim.protocol.admission import Gatekeeper, Lease
+from chrono_sim.protocol.catalog import DEFAULT_CATALOG
+from chrono_sim.protocol.clock import ManualClock
+from chrono_sim.protocol.hub import Hub
+from chrono_sim.protocol.keys import DEV_KEY, KeyStore
+from chrono_sim.protocol.limits import ProtocolLimits
+from chrono_sim.protocol.session import Session
 from tests.support import Client
 
 

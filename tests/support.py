@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chrono_sim.messages import ServerMessage, decode_server_message
-from chrono_sim.session import Session
-from chrono_sim.sources.base import Quote
-from chrono_sim.wire import text_payloads
+from chrono_sim.protocol.messages import ServerMessage, decode_server_message
+from chrono_sim.protocol.quote import Quote
+from chrono_sim.protocol.session import Session
+from chrono_sim.protocol.wire import text_payloads
 
 
 class Client:

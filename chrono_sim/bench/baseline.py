@@ -17,9 +17,9 @@ from collections import Counter
 from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 
 from chrono_sim.bench.metronome import MetronomeSource, Schedule
-from chrono_sim.catalog import DEFAULT_CATALOG
-from chrono_sim.clock import SystemClock
-from chrono_sim.timestamps import format_timestamp
+from chrono_sim.protocol.catalog import DEFAULT_CATALOG
+from chrono_sim.protocol.clock import SystemClock
+from chrono_sim.protocol.timestamps import format_timestamp
 
 
 class BaselineServer:

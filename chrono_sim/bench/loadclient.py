@@ -22,7 +22,7 @@ from websockets.http11 import Response
 from websockets.uri import parse_uri
 
 from chrono_sim.bench.metronome import Schedule
-from chrono_sim.wire import FrameReader
+from chrono_sim.protocol.wire import FrameReader
 
 MARKER = b'"price_update"'
 SUBSCRIBED = b'"subscribed"'

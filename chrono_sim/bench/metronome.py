@@ -13,9 +13,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from chrono_sim.catalog import Catalog
-from chrono_sim.clock import Clock
-from chrono_sim.quote import Quote
+from chrono_sim.protocol.catalog import Catalog
+from chrono_sim.protocol.clock import Clock
+from chrono_sim.protocol.quote import Quote
 
 
 @dataclass(frozen=True, slots=True)

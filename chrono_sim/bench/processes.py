@@ -26,11 +26,11 @@ from websockets.uri import parse_uri
 from chrono_sim.bench.baseline import BaselineServer
 from chrono_sim.bench.loadclient import BenchClient, CountingSink, LatencySink, Tally
 from chrono_sim.bench.metronome import MetronomeSource, Schedule
-from chrono_sim.catalog import DEFAULT_CATALOG
-from chrono_sim.clock import SystemClock
-from chrono_sim.config import ServerConfig
-from chrono_sim.keys import ApiKey, KeyStore
+from chrono_sim.protocol.catalog import DEFAULT_CATALOG
+from chrono_sim.protocol.clock import SystemClock
+from chrono_sim.protocol.keys import ApiKey, KeyStore
 from chrono_sim.server.app import ChronoServer
+from chrono_sim.server.config import ServerConfig
 
 try:
     import uvloop

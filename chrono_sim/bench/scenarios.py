@@ -29,7 +29,7 @@ from chrono_sim.bench.processes import (
     rss_bytes,
     running_server,
 )
-from chrono_sim.catalog import DOCUMENTED_SYMBOLS
+from chrono_sim.protocol.catalog import DOCUMENTED_SYMBOLS
 
 SYMBOLS = DOCUMENTED_SYMBOLS
 SYMBOLS_PER_CLIENT = 10

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chrono_sim.client.gaps import SeqKind
-from chrono_sim.messages import PriceUpdate
+from chrono_sim.protocol.messages import PriceUpdate
 
 
 @dataclass(frozen=True, slots=True)

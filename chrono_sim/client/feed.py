@@ -31,14 +31,14 @@ from chrono_sim.client.events import (
 from chrono_sim.client.gaps import UNSEQUENCED, SeqTracker
 from chrono_sim.client.tls import describe_untrusted
 from chrono_sim.client.urls import check_tls_url, parse_stream_url
-from chrono_sim.clock import Clock, SystemClock
 from chrono_sim.errors import (
     AuthenticationError,
     MessageError,
     RequestRefusedError,
     ServerUnreachableError,
 )
-from chrono_sim.messages import (
+from chrono_sim.protocol.clock import Clock, SystemClock
+from chrono_sim.protocol.messages import (
     CloseCode,
     Error,
     ErrorCode,
@@ -47,7 +47,7 @@ from chrono_sim.messages import (
     ServerMessage,
     decode_server_message,
 )
-from chrono_sim.messages import Subscribed as SubscribedMessage
+from chrono_sim.protocol.messages import Subscribed as SubscribedMessage
 
 AuthMode = Literal["header", "query"]
 SUBSCRIBE_ID = "chrono-subscribe"

@@ -27,8 +27,11 @@ from chrono_sim.client.events import (
     Price,
 )
 from chrono_sim.client.gaps import SeqKind
-from chrono_sim.fault_thresholds import DEFAULT_LATE_AFTER, DEFAULT_STALL_AFTER
-from chrono_sim.timestamps import parse_timestamp
+from chrono_sim.protocol.timestamps import parse_timestamp
+
+# The defaults of `chrono tail --late-after` and `--stall-after`.
+DEFAULT_LATE_AFTER = 0.1
+DEFAULT_STALL_AFTER = 1.0
 
 # Epoch seconds near 2025 carry about 0.2 µs of float error: a frame exactly at a threshold
 # must not fall short of it by that.

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from chrono_sim.client.urls import check_tls_url
 from chrono_sim.errors import ConfigError
-from chrono_sim.pem import CERTIFICATE, has_block, read_pem
+from chrono_sim.settings.pem import CERTIFICATE, has_block, read_pem
 
 # OpenSSL's verify results that mean "signed by a CA you do not trust": --cafile fixes those.
 _UNKNOWN_ISSUER = frozenset(

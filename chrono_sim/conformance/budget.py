@@ -7,7 +7,7 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from chrono_sim.ratelimit import TokenBucket
+from chrono_sim.protocol.ratelimit import TokenBucket
 
 
 class RequestBudget:

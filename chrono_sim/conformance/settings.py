@@ -5,9 +5,9 @@ from __future__ import annotations
 import ssl
 from dataclasses import dataclass
 
-from chrono_sim.catalog import DOCUMENTED_SYMBOLS
 from chrono_sim.client.urls import check_tls_url, parse_stream_url
 from chrono_sim.errors import ConfigError
+from chrono_sim.protocol.catalog import DOCUMENTED_SYMBOLS
 
 UNKNOWN_SYMBOL = "NOPE/CHRONOCHECK"
 MAX_SYMBOLS = 10  # per connection and per message: fixed by the protocol document

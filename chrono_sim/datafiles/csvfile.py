@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from chrono_sim.datafiles.rows import BadLine, Rows, checked_rows
+from chrono_sim.datafiles.tape import Tape
 from chrono_sim.datafiles.timecodec import (
     day_pieces,
     hms_table,
@@ -17,8 +18,7 @@ from chrono_sim.datafiles.timecodec import (
     split_times,
 )
 from chrono_sim.datafiles.tokens import number_tokens
-from chrono_sim.messages import PriceUpdate
-from chrono_sim.tape import Tape
+from chrono_sim.protocol.messages import PriceUpdate
 
 COLUMNS: Final = ("timestamp", "symbol", "price", "volume", "source")
 HEADER: Final = ",".join(COLUMNS).encode()

@@ -10,6 +10,7 @@ from msgspec import UNSET, Struct
 from numpy.typing import NDArray
 
 from chrono_sim.datafiles.rows import BadLine, Rows, checked_rows
+from chrono_sim.datafiles.tape import Tape
 from chrono_sim.datafiles.timecodec import (
     day_pieces,
     hms_table,
@@ -17,8 +18,7 @@ from chrono_sim.datafiles.timecodec import (
     split_times,
 )
 from chrono_sim.datafiles.tokens import int_tokens, json_string, number_tokens
-from chrono_sim.messages import PriceUpdate, encode
-from chrono_sim.tape import Tape
+from chrono_sim.protocol.messages import PriceUpdate, encode
 
 _PARTS: Final = 8  # pieces joined per line, see `JsonLinesCodec.encode_chunk`
 

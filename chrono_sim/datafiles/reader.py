@@ -18,8 +18,8 @@ from chrono_sim.datafiles.formats import Layout, file_format
 from chrono_sim.datafiles.jsonlines import JsonLinesParser
 from chrono_sim.datafiles.oserrors import os_detail
 from chrono_sim.datafiles.rows import BadLine, Rows
+from chrono_sim.datafiles.tape import Tape
 from chrono_sim.errors import DataFileError
-from chrono_sim.tape import Tape
 
 _BLOCK: Final = 1 << 20  # bytes of text parsed per step
 _MAX_LINE: Final = 64 << 20  # a longer "line" means this is not a price data file

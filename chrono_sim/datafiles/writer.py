@@ -15,11 +15,11 @@ from chrono_sim.datafiles.csvfile import CsvCodec
 from chrono_sim.datafiles.formats import Layout, file_format
 from chrono_sim.datafiles.jsonlines import JsonLinesCodec
 from chrono_sim.datafiles.oserrors import os_detail
+from chrono_sim.datafiles.tape import Tape
 from chrono_sim.datafiles.timecodec import MAX_MS, MIN_MS
 from chrono_sim.datafiles.tokens import SeqCounter
 from chrono_sim.errors import DataFileError
-from chrono_sim.messages import PriceUpdate
-from chrono_sim.tape import Tape
+from chrono_sim.protocol.messages import PriceUpdate
 
 # Measured on generated market data (one core): level 3 writes ~740k updates/s at 7.3x;
 # level 6 ~460k/s at 8.6x (17% smaller, slower than `chrono generate`'s 500k/s goal); 9 ~160k/s.

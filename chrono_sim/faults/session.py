@@ -22,14 +22,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from chrono_sim.admission import Lease
-from chrono_sim.catalog import Catalog
-from chrono_sim.clock import Clock
-from chrono_sim.config import ProtocolLimits
 from chrono_sim.faults.plan import FaultPlan, connection_rng
-from chrono_sim.hub import Hub
-from chrono_sim.messages import CloseCode
-from chrono_sim.session import Close, Session
+from chrono_sim.protocol.admission import Lease
+from chrono_sim.protocol.catalog import Catalog
+from chrono_sim.protocol.clock import Clock
+from chrono_sim.protocol.hub import Hub
+from chrono_sim.protocol.limits import ProtocolLimits
+from chrono_sim.protocol.messages import CloseCode
+from chrono_sim.protocol.session import Close, Session
 
 INJECTED_DISCONNECT = Close(CloseCode.GOING_AWAY, "injected disconnect", abort=True)
 

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from chrono_sim.catalog import EXCHANGES, Catalog
+from chrono_sim.datafiles.tape import Tape
 from chrono_sim.market.params import DEFAULT_PARAMS, MarketParams
 from chrono_sim.market.path import MarketFactor, SymbolPath
 from chrono_sim.market.quotes import SymbolQuoter
-from chrono_sim.tape import Tape
+from chrono_sim.protocol.catalog import EXCHANGES, Catalog
 
 # An hour: long enough that numpy's per-call overhead is small against the work...
 CHUNK_SECONDS = 3600

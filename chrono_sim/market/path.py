@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from chrono_sim.catalog import SymbolSpec
 from chrono_sim.market.params import MINUTES_PER_YEAR, MarketParams
 from chrono_sim.market.streams import PATH, market_stream, symbol_stream
+from chrono_sim.protocol.catalog import SymbolSpec
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]

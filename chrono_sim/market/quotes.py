@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from chrono_sim.catalog import SymbolSpec
 from chrono_sim.market.params import EXCHANGE_WEIGHTS, SECONDS_PER_DAY, MarketParams
 from chrono_sim.market.path import SECONDS_PER_MINUTE, PathChunk
 from chrono_sim.market.streams import QUOTES, symbol_stream
+from chrono_sim.protocol.catalog import SymbolSpec
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]

@@ -13,7 +13,7 @@ import math
 import random
 from collections.abc import Iterable
 
-from chrono_sim.catalog import EXCHANGES, Catalog, SymbolSpec
+from chrono_sim.protocol.catalog import EXCHANGES, Catalog, SymbolSpec
 
 QUOTE_CURRENCY = "USD"
 MAX_TICKER = 5

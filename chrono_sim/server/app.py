@@ -13,22 +13,22 @@ from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 
-from chrono_sim.admission import Gatekeeper, Lease, Refusal
-from chrono_sim.auth import presented_key
-from chrono_sim.clock import Clock, SystemClock
-from chrono_sim.config import ServerConfig
 from chrono_sim.faults.session import FaultInjector
-from chrono_sim.hub import Hub
-from chrono_sim.keys import ApiKey, redact
-from chrono_sim.logs import format_peer
+from chrono_sim.protocol.admission import Gatekeeper, Lease, Refusal
+from chrono_sim.protocol.auth import presented_key
+from chrono_sim.protocol.clock import Clock, SystemClock
+from chrono_sim.protocol.hub import Hub
+from chrono_sim.protocol.keys import ApiKey, redact
+from chrono_sim.protocol.session import Session
+from chrono_sim.server.config import ServerConfig
 from chrono_sim.server.connection import refuse, run_session
 from chrono_sim.server.endpoints import Endpoints
 from chrono_sim.server.feed import pump
 from chrono_sim.server.guard import connection_class
+from chrono_sim.server.logs import format_peer
 from chrono_sim.server.metrics import ServerMetrics, key_label
 from chrono_sim.server.tls import server_tls_context
 from chrono_sim.server.writer import Flusher, StreamConnection
-from chrono_sim.session import Session
 from chrono_sim.sources.base import CLIENT_PACED_BATCH, PriceSource
 from chrono_sim.sources.synthetic import SyntheticSource
 

@@ -10,13 +10,13 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
-from chrono_sim.admission import Refusal
-from chrono_sim.clock import Clock
-from chrono_sim.logs import format_peer
-from chrono_sim.messages import encode
+from chrono_sim.protocol.admission import Refusal
+from chrono_sim.protocol.clock import Clock
+from chrono_sim.protocol.messages import encode
+from chrono_sim.protocol.session import Close, Session
+from chrono_sim.protocol.timestamps import format_timestamp
+from chrono_sim.server.logs import format_peer
 from chrono_sim.server.writer import ConnectionWriter, Flusher, StreamConnection
-from chrono_sim.session import Close, Session
-from chrono_sim.timestamps import format_timestamp
 
 log = logging.getLogger("chrono_sim.server")
 

@@ -8,7 +8,7 @@ from functools import cache
 from importlib.resources import files
 
 from chrono_sim import __version__
-from chrono_sim.config import ServerConfig
+from chrono_sim.server.config import ServerConfig
 
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 

@@ -11,13 +11,13 @@ from websockets.asyncio.server import ServerConnection
 from websockets.http11 import Request, Response
 
 from chrono_sim import __version__
-from chrono_sim.clock import Clock
-from chrono_sim.config import ServerConfig
-from chrono_sim.hub import Hub
-from chrono_sim.logs import format_peer
-from chrono_sim.ratelimit import KeyedRateLimiter
+from chrono_sim.protocol.clock import Clock
+from chrono_sim.protocol.hub import Hub
+from chrono_sim.protocol.ratelimit import KeyedRateLimiter
 from chrono_sim.server import http as responses
+from chrono_sim.server.config import ServerConfig
 from chrono_sim.server.docs import render_docs
+from chrono_sim.server.logs import format_peer
 from chrono_sim.server.metrics import HTTP_IP_RATE, HTTP_SERVER_FULL, ServerMetrics
 
 log = logging.getLogger("chrono_sim.server")

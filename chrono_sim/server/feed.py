@@ -6,8 +6,8 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-from chrono_sim.clock import Clock
-from chrono_sim.hub import Hub
+from chrono_sim.protocol.clock import Clock
+from chrono_sim.protocol.hub import Hub
 from chrono_sim.sources.base import PriceSource
 
 Wait = Callable[[], Awaitable[None]]

@@ -29,9 +29,9 @@ from typing import ClassVar
 from websockets.frames import Frame, Opcode
 from websockets.protocol import Event, State
 
-from chrono_sim.logs import format_peer
-from chrono_sim.messages import CloseCode
-from chrono_sim.ratelimit import TokenBucket
+from chrono_sim.protocol.messages import CloseCode
+from chrono_sim.protocol.ratelimit import TokenBucket
+from chrono_sim.server.logs import format_peer
 from chrono_sim.server.writer import StreamConnection
 
 log = logging.getLogger("chrono_sim.server")

@@ -22,8 +22,8 @@ from prometheus_client import (
 )
 from prometheus_client.metrics_core import CounterMetricFamily, Metric
 
-from chrono_sim.keys import ApiKey
-from chrono_sim.messages import ErrorCode
+from chrono_sim.protocol.keys import ApiKey
+from chrono_sim.protocol.messages import ErrorCode
 
 # Refusals before any WebSocket exists: plain HTTP answers to an upgrade request.
 HTTP_SERVER_FULL = "HTTP_503"  # --max-connections reached

@@ -6,9 +6,9 @@ import ssl
 from pathlib import Path
 from typing import NoReturn
 
-from chrono_sim.config import ServerConfig
 from chrono_sim.errors import ConfigError
-from chrono_sim.pem import CERTIFICATE, PRIVATE_KEY, has_block, read_pem
+from chrono_sim.server.config import ServerConfig
+from chrono_sim.settings.pem import CERTIFICATE, PRIVATE_KEY, has_block, read_pem
 
 
 def server_tls_context(config: ServerConfig) -> ssl.SSLContext | None:

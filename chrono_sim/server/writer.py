@@ -18,9 +18,9 @@ from collections.abc import Callable
 from websockets.asyncio.server import ServerConnection
 from websockets.protocol import State
 
-from chrono_sim.logs import format_peer
-from chrono_sim.messages import CloseCode
-from chrono_sim.session import Session
+from chrono_sim.protocol.messages import CloseCode
+from chrono_sim.protocol.session import Session
+from chrono_sim.server.logs import format_peer
 
 log = logging.getLogger("chrono_sim.server")
 

@@ -1,6 +1,6 @@
 """Price sources: everything that feeds quotes to the hub implements `PriceSource`."""
 
-from chrono_sim.sources.base import CLIENT_PACED_BATCH, PriceSource, Quote
+from chrono_sim.sources.base import CLIENT_PACED_BATCH, PriceSource
 from chrono_sim.sources.replay import ReplaySource
 from chrono_sim.sources.replay_window import cut_window, parse_bound
 from chrono_sim.sources.scripted import ScriptedSource
@@ -10,7 +10,6 @@ from chrono_sim.sources.tape_catalog import catalog_from_tape
 __all__ = [
     "CLIENT_PACED_BATCH",
     "PriceSource",
-    "Quote",
     "ReplaySource",
     "ScriptedSource",
     "SyntheticSource",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from chrono_sim.catalog import Catalog
-from chrono_sim.quote import Quote
+from chrono_sim.protocol.catalog import Catalog
+from chrono_sim.protocol.quote import Quote
 
-__all__ = ["CLIENT_PACED_BATCH", "PriceSource", "Quote"]
+__all__ = ["CLIENT_PACED_BATCH", "PriceSource"]
 
 # The most quotes a client-paced source returns from one `pop_due` call: the feed
 # waits until every subscriber has room for this many more price frames.

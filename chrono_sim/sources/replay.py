@@ -22,12 +22,13 @@ import math
 
 import numpy as np
 
-from chrono_sim.catalog import Catalog
-from chrono_sim.clock import Clock
+from chrono_sim.datafiles.tape import FloatArray, Int64Array, Tape
 from chrono_sim.errors import ConfigError
-from chrono_sim.sources.base import CLIENT_PACED_BATCH, Quote
+from chrono_sim.protocol.catalog import Catalog
+from chrono_sim.protocol.clock import Clock
+from chrono_sim.protocol.quote import Quote
+from chrono_sim.sources.base import CLIENT_PACED_BATCH
 from chrono_sim.sources.tape_catalog import catalog_from_tape
-from chrono_sim.tape import FloatArray, Int64Array, Tape
 
 # Most quotes one paced `pop_due` hands out: at absurd speeds everything is due at once,
 # and the pump must get back to the event loop between batches.

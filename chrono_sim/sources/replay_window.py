@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from chrono_sim.datafiles.tape import Tape
 from chrono_sim.durations import parse_duration
 from chrono_sim.errors import ConfigError
-from chrono_sim.tape import Tape
-from chrono_sim.timestamps import format_timestamp
+from chrono_sim.protocol.timestamps import format_timestamp
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MILLISECOND = timedelta(milliseconds=1)

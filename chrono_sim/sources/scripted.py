@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 
-from chrono_sim.catalog import Catalog
-from chrono_sim.sources.base import Quote
+from chrono_sim.protocol.catalog import Catalog
+from chrono_sim.protocol.quote import Quote
 
 
 class ScriptedSource:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 
-from chrono_sim.catalog import Catalog
-from chrono_sim.clock import Clock
+from chrono_sim.datafiles.tape import Tape
 from chrono_sim.market import MarketModel
-from chrono_sim.sources.base import Quote
-from chrono_sim.tape import Tape
+from chrono_sim.protocol.catalog import Catalog
+from chrono_sim.protocol.clock import Clock
+from chrono_sim.protocol.quote import Quote
 
 DEFAULT_INTERVAL = 4.0
 

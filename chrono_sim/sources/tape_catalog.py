@@ -24,8 +24,8 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from chrono_sim.catalog import Catalog, SymbolSpec
-from chrono_sim.tape import FloatArray, Int64Array, Tape
+from chrono_sim.datafiles.tape import FloatArray, Int64Array, Tape
+from chrono_sim.protocol.catalog import Catalog, SymbolSpec
 
 MAX_DECIMALS = 8
 DEFAULT_VOLATILITY = 0.8  # a typical crypto pair's annual volatility

@@ -32,10 +32,10 @@ from dataclasses import dataclass
 
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from chrono_sim.catalog import DEFAULT_CATALOG
-from chrono_sim.config import ServerConfig
-from chrono_sim.keys import ApiKey, KeyStore
+from chrono_sim.protocol.catalog import DEFAULT_CATALOG
+from chrono_sim.protocol.keys import ApiKey, KeyStore
 from chrono_sim.server import ChronoServer
+from chrono_sim.server.config import ServerConfig
 from chrono_sim.sources import ScriptedSource
 
 CYCLES = 10_000

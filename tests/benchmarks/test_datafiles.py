@@ -15,7 +15,7 @@ import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
 from chrono_sim.datafiles import open_writer, read_tape
-from chrono_sim.tape import Tape
+from chrono_sim.datafiles.tape import Tape
 
 UPDATES = 100_000
 SYMBOLS = ("BTC/USD", "ETH/USD", "SOL/USD", "XRP/USD", "DOGE/USD", "LINK/USD", "DOT/USD", "ADA/USD")

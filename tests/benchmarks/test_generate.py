@@ -14,9 +14,9 @@ from pathlib import Path
 
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from chrono_sim.catalog import DEFAULT_CATALOG
 from chrono_sim.datafiles import open_writer
 from chrono_sim.market import MarketModel
+from chrono_sim.protocol.catalog import DEFAULT_CATALOG
 
 HOURS = 6  # ~86,000 updates of the 16 default symbols at the default 4 s interval
 START_MS = 1_760_054_400_000

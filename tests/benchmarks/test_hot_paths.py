@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from chrono_sim.admission import Gatekeeper, Lease
-from chrono_sim.catalog import DEFAULT_CATALOG
-from chrono_sim.clock import ManualClock
-from chrono_sim.config import ProtocolLimits
-from chrono_sim.hub import Hub
-from chrono_sim.keys import ApiKey, KeyStore
-from chrono_sim.messages import decode_client_message
-from chrono_sim.session import Session
+from chrono_sim.protocol.admission import Gatekeeper, Lease
+from chrono_sim.protocol.catalog import DEFAULT_CATALOG
+from chrono_sim.protocol.clock import ManualClock
+from chrono_sim.protocol.hub import Hub
+from chrono_sim.protocol.keys import ApiKey, KeyStore
+from chrono_sim.protocol.limits import ProtocolLimits
+from chrono_sim.protocol.messages import decode_client_message
+from chrono_sim.protocol.session import Session
+from chrono_sim.protocol.timestamps import format_timestamp
 from chrono_sim.sources import SyntheticSource
-from chrono_sim.timestamps import format_timestamp
 from tests.support import quote
 
 SUBSCRIBE = '{"type":"subscribe","symbols":["BTC/USD","ETH/USD","SOL/USD"],"id":42}'

@@ -11,11 +11,11 @@ import dataclasses
 import json
 from typing import Any
 
-from chrono_sim.admission import Gatekeeper, Lease, Refusal
-from chrono_sim.clock import Clock
-from chrono_sim.hub import Hub
-from chrono_sim.messages import CloseCode, ErrorCode
-from chrono_sim.session import Session
+from chrono_sim.protocol.admission import Gatekeeper, Lease, Refusal
+from chrono_sim.protocol.clock import Clock
+from chrono_sim.protocol.hub import Hub
+from chrono_sim.protocol.messages import CloseCode, ErrorCode
+from chrono_sim.protocol.session import Session
 
 
 def _rewrite(data: str | bytes, change: Any) -> str | bytes:

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from chrono_sim.catalog import DEFAULT_CATALOG
-from chrono_sim.config import ProtocolLimits, ServerConfig
+from chrono_sim.protocol.catalog import DEFAULT_CATALOG
+from chrono_sim.protocol.limits import ProtocolLimits
 from chrono_sim.server import ChronoServer
+from chrono_sim.server.config import ServerConfig
 from chrono_sim.sources import PriceSource, ScriptedSource
 from tests.integration.processes import Cli
 from tests.integration.support import KEYS

@@ -9,7 +9,7 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-from chrono_sim.keys import DEV_KEY, ApiKey, KeyStore
+from chrono_sim.protocol.keys import DEV_KEY, ApiKey, KeyStore
 from chrono_sim.server import ChronoServer
 
 # A key with small limits so limit tests stay short.

@@ -14,12 +14,13 @@ from typing import Any
 
 import pytest
 
-from chrono_sim.admission import Gatekeeper, Lease
-from chrono_sim.config import ProtocolLimits, ServerConfig
 from chrono_sim.conformance import ALL_CHECKS, CheckSettings, Status, run_checks
-from chrono_sim.keys import DEV_KEY, ApiKey, KeyStore
+from chrono_sim.protocol.admission import Gatekeeper, Lease
+from chrono_sim.protocol.keys import DEV_KEY, ApiKey, KeyStore
+from chrono_sim.protocol.limits import ProtocolLimits
+from chrono_sim.protocol.session import Session
 from chrono_sim.server import ChronoServer
-from chrono_sim.session import Session
+from chrono_sim.server.config import ServerConfig
 from tests.integration.broken_servers import (
     IgnoresIdSession,
     IgnoresSnapshotSession,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 
-from chrono_sim.config import ServerConfig
 from chrono_sim.conformance.budget import RequestBudget
 from chrono_sim.conformance.probe import Auth, Probe, Refused, attempt
 from chrono_sim.conformance.settings import CheckSettings
 from chrono_sim.conformance.transcript import TimestampLog
-from chrono_sim.keys import DEV_KEY
+from chrono_sim.protocol.keys import DEV_KEY
 from chrono_sim.server import ChronoServer
+from chrono_sim.server.config import ServerConfig
 from tests.integration.processes import eventually
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from websockets.asyncio.client import connect
 
-from chrono_sim.catalog import DEFAULT_CATALOG
 from chrono_sim.client.symbols import fetch_symbols
-from chrono_sim.keys import DEV_KEY
+from chrono_sim.protocol.catalog import DEFAULT_CATALOG
+from chrono_sim.protocol.keys import DEV_KEY
 from tests.integration.processes import run_cli
 from tests.integration.support import closed_with
 

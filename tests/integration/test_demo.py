@@ -6,8 +6,8 @@ import json
 import signal
 from importlib.resources import files
 
-from chrono_sim.catalog import DEFAULT_CATALOG
 from chrono_sim.datafiles import read_tape
+from chrono_sim.protocol.catalog import DEFAULT_CATALOG
 from tests.integration.processes import eventually, run_cli, start_cli
 
 SAMPLE = files("chrono_sim") / "data" / "sample.jsonl.gz"

@@ -17,7 +17,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
 
-from chrono_sim.keys import DEV_KEY
+from chrono_sim.protocol.keys import DEV_KEY
 from chrono_sim.server import ChronoServer
 from tests.integration.conftest import StartServer
 from tests.integration.processes import eventually

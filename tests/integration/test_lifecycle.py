@@ -11,7 +11,7 @@ import time
 import pytest
 from websockets.asyncio.client import connect
 
-from chrono_sim.keys import DEV_KEY
+from chrono_sim.protocol.keys import DEV_KEY
 from tests.integration.conftest import StartServer
 from tests.integration.processes import Cli, eventually, start_cli
 from tests.integration.support import bearer, closed_with, receive, url

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from websockets.asyncio.client import connect
 
-from chrono_sim.keys import redact
+from chrono_sim.protocol.keys import redact
 from tests.integration.processes import Cli, eventually, start_cli
 from tests.integration.support import closed_with, receive
 

@@ -10,8 +10,8 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
 
-from chrono_sim.catalog import DEFAULT_CATALOG
-from chrono_sim.keys import DEV_KEY
+from chrono_sim.protocol.catalog import DEFAULT_CATALOG
+from chrono_sim.protocol.keys import DEV_KEY
 from chrono_sim.server import ChronoServer
 from chrono_sim.sources import ScriptedSource
 from tests.integration.conftest import StartServer

@@ -10,7 +10,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from chrono_sim.datafiles import open_writer
-from chrono_sim.keys import DEV_KEY
+from chrono_sim.protocol.keys import DEV_KEY
 from tests.integration.processes import Cli, eventually, run_cli, start_cli
 from tests.integration.support import receive
 from tests.unit.test_replay import evenly

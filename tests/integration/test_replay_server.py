@@ -13,8 +13,8 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
-from chrono_sim.clock import SystemClock
-from chrono_sim.keys import DEV_KEY
+from chrono_sim.protocol.clock import SystemClock
+from chrono_sim.protocol.keys import DEV_KEY
 from chrono_sim.sources import ReplaySource
 from tests.integration.conftest import StartServer
 from tests.integration.support import http_get, receive, url

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from chrono_sim.datafiles import read_tape
-from chrono_sim.tape import Tape
+from chrono_sim.datafiles.tape import Tape
 from tests.integration.processes import Cli, eventually, run_cli, start_cli
 
 SYMBOLS = ("BTC/USD", "ETH/USD", "SOL/USD")

@@ -7,8 +7,8 @@ import json
 
 from websockets.asyncio.client import connect
 
-from chrono_sim.keys import DEV_KEY
-from chrono_sim.messages import CloseCode
+from chrono_sim.protocol.keys import DEV_KEY
+from chrono_sim.protocol.messages import CloseCode
 from chrono_sim.server import ChronoServer
 from chrono_sim.server.feed import PUBLISH_BATCH
 from chrono_sim.server.writer import Flusher

@@ -7,7 +7,7 @@ import json
 
 from websockets.asyncio.client import connect
 
-from chrono_sim.keys import DEV_KEY
+from chrono_sim.protocol.keys import DEV_KEY
 from chrono_sim.server import ChronoServer
 from tests.integration.conftest import StartServer
 from tests.integration.support import TIGHT_KEY, bearer, closed_with, receive, url

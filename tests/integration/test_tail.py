@@ -10,7 +10,7 @@ import socket
 import sys
 import time
 
-from chrono_sim.hub import Hub
+from chrono_sim.protocol.hub import Hub
 from chrono_sim.server import ChronoServer
 from tests.integration.conftest import StartServer
 from tests.integration.processes import Cli, eventually, start_cli

@@ -18,10 +18,10 @@ import re
 import signal
 from collections import Counter
 
-from chrono_sim.catalog import DEFAULT_CATALOG
-from chrono_sim.clock import Clock, SystemClock
 from chrono_sim.faults.plan import Delay, FaultPlan, Stall
-from chrono_sim.quote import Quote
+from chrono_sim.protocol.catalog import DEFAULT_CATALOG
+from chrono_sim.protocol.clock import Clock, SystemClock
+from chrono_sim.protocol.quote import Quote
 from chrono_sim.server import ChronoServer
 from tests.integration.conftest import StartServer
 from tests.integration.processes import Cli, eventually, start_cli

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
-from chrono_sim.timestamps import format_timestamp
+from chrono_sim.protocol.timestamps import format_timestamp
 from tests.integration.processes import Cli, eventually, start_cli
 
 Script = Callable[[ServerConnection, int], Awaitable[None]]

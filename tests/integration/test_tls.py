@@ -20,11 +20,12 @@ from websockets.asyncio.client import connect
 
 from chrono_sim.client import FeedClient, FeedEvent, Retrying
 from chrono_sim.client.symbols import fetch_symbols
-from chrono_sim.config import ProtocolLimits, ServerConfig
 from chrono_sim.conformance import ALL_CHECKS
 from chrono_sim.errors import ServerUnreachableError
-from chrono_sim.keys import DEV_KEY, ApiKey, KeyStore
+from chrono_sim.protocol.keys import DEV_KEY, ApiKey, KeyStore
+from chrono_sim.protocol.limits import ProtocolLimits
 from chrono_sim.server import ChronoServer
+from chrono_sim.server.config import ServerConfig
 from tests.certificates import Pki, make_pki
 from tests.integration.conftest import StartServer
 from tests.integration.processes import Cli, eventually, run_cli, start_cli

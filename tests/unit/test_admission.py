@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from chrono_sim.admission import Gatekeeper, Lease, Refusal
-from chrono_sim.clock import ManualClock
-from chrono_sim.keys import DEV_KEY, ApiKey, KeyStore
-from chrono_sim.messages import CloseCode, ErrorCode
+from chrono_sim.protocol.admission import Gatekeeper, Lease, Refusal
+from chrono_sim.protocol.clock import ManualClock
+from chrono_sim.protocol.keys import DEV_KEY, ApiKey, KeyStore
+from chrono_sim.protocol.messages import CloseCode, ErrorCode
 
 LIMITED = ApiKey(key="limited_key_0001", name="limited", max_connections=2, rate_limit_per_minute=3)
 

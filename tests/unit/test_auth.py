@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chrono_sim.auth import presented_key
+from chrono_sim.protocol.auth import presented_key
 
 KEY = "chrono_public_dev_key_001"
 

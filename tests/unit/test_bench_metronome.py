@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from chrono_sim.bench.metronome import MetronomeSource, Schedule
-from chrono_sim.catalog import DEFAULT_CATALOG
-from chrono_sim.clock import ManualClock
-from chrono_sim.hub import Hub
-from chrono_sim.messages import PriceUpdate, decode_server_message
+from chrono_sim.protocol.catalog import DEFAULT_CATALOG
+from chrono_sim.protocol.clock import ManualClock
+from chrono_sim.protocol.hub import Hub
+from chrono_sim.protocol.messages import PriceUpdate, decode_server_message
 
 SYMBOLS = ("BTC/USD", "ETH/USD", "SOL/USD")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chrono_sim.catalog import DEFAULT_CATALOG, DOCUMENTED_SYMBOLS, Catalog, SymbolSpec
 from chrono_sim.errors import ConfigError
+from chrono_sim.protocol.catalog import DEFAULT_CATALOG, DOCUMENTED_SYMBOLS, Catalog, SymbolSpec
 
 DECIDED_SYMBOLS = [
     "BTC/USD",

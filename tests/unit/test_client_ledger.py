@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from chrono_sim.client import Connected, Disconnected, Heartbeat, Price, SeqKind, Subscribed
 from chrono_sim.client.ledger import FaultKind, FaultLedger, Finding
-from chrono_sim.messages import PriceUpdate, encode
-from chrono_sim.timestamps import format_timestamp
+from chrono_sim.protocol.messages import PriceUpdate, encode
+from chrono_sim.protocol.timestamps import format_timestamp
 
 URL = "ws://localhost:3000/stream"
 T0 = 1_760_000_000.0  # a whole second, so timestamps keep it exactly

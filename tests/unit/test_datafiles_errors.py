@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 import chrono_sim.datafiles.reader as reader_module
 from chrono_sim.datafiles import TapeRead, open_writer, read_tape
+from chrono_sim.datafiles.tape import Tape
 from chrono_sim.errors import DataFileError
-from chrono_sim.tape import Tape
 
 GOOD_JSON = (
     '{"type":"price_update","symbol":"BTC/USD","price":95000.12,"volume":1.5,'

@@ -11,9 +11,9 @@ import pytest
 import chrono_sim.datafiles.reader as reader_module
 from chrono_cli.tail_json import with_receive_time
 from chrono_sim.datafiles import SUPPORTED_SUFFIXES, open_writer, read_tape
-from chrono_sim.hub import Hub
-from chrono_sim.tape import Tape
-from chrono_sim.timestamps import format_timestamp
+from chrono_sim.datafiles.tape import Tape
+from chrono_sim.protocol.hub import Hub
+from chrono_sim.protocol.timestamps import format_timestamp
 
 T0 = 1_760_106_600_123  # 2025-10-10T14:30:00.123Z
 

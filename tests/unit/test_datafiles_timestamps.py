@@ -17,7 +17,7 @@ from chrono_sim.datafiles.timecodec import (
     parse_timestamps,
     split_times,
 )
-from chrono_sim.timestamps import format_timestamp
+from chrono_sim.protocol.timestamps import format_timestamp
 
 
 def formatted(time_ms: list[int]) -> list[str]:

@@ -15,12 +15,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chrono_sim.datafiles import open_writer, read_tape
+from chrono_sim.datafiles.tape import Tape
 from chrono_sim.datafiles.tokens import int_tokens
 from chrono_sim.errors import DataFileError
-from chrono_sim.hub import Hub
-from chrono_sim.messages import PriceUpdate, encode
-from chrono_sim.tape import Tape
-from chrono_sim.timestamps import format_timestamp
+from chrono_sim.protocol.hub import Hub
+from chrono_sim.protocol.messages import PriceUpdate, encode
+from chrono_sim.protocol.timestamps import format_timestamp
 
 T0 = 1_760_106_600_123  # 2025-10-10T14:30:00.123Z
 

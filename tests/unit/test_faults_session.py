@@ -13,17 +13,17 @@ from typing import Any
 
 import pytest
 
-from chrono_sim.admission import Gatekeeper, Lease
-from chrono_sim.catalog import DEFAULT_CATALOG
-from chrono_sim.clock import ManualClock
-from chrono_sim.config import ProtocolLimits
 from chrono_sim.faults import FaultPlan, parse_faults
 from chrono_sim.faults.plan import connection_rng
 from chrono_sim.faults.session import FaultInjector, FaultySession
-from chrono_sim.hub import Hub
-from chrono_sim.keys import DEV_KEY, KeyStore
-from chrono_sim.messages import CloseCode, Pong, PriceUpdate, ServerMessage, Subscribed
-from chrono_sim.session import Close
+from chrono_sim.protocol.admission import Gatekeeper, Lease
+from chrono_sim.protocol.catalog import DEFAULT_CATALOG
+from chrono_sim.protocol.clock import ManualClock
+from chrono_sim.protocol.hub import Hub
+from chrono_sim.protocol.keys import DEV_KEY, KeyStore
+from chrono_sim.protocol.limits import ProtocolLimits
+from chrono_sim.protocol.messages import CloseCode, Pong, PriceUpdate, ServerMessage, Subscribed
+from chrono_sim.protocol.session import Close
 from tests.support import Client, quote
 
 

@@ -6,11 +6,11 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Callable
 
-from chrono_sim.catalog import DEFAULT_CATALOG
-from chrono_sim.clock import ManualClock
-from chrono_sim.config import ProtocolLimits
-from chrono_sim.hub import Hub
-from chrono_sim.messages import PriceUpdate
+from chrono_sim.protocol.catalog import DEFAULT_CATALOG
+from chrono_sim.protocol.clock import ManualClock
+from chrono_sim.protocol.hub import Hub
+from chrono_sim.protocol.limits import ProtocolLimits
+from chrono_sim.protocol.messages import PriceUpdate
 from chrono_sim.server.feed import pump
 from chrono_sim.sources import CLIENT_PACED_BATCH, ReplaySource, ScriptedSource
 from tests.support import Client, decode_frames, quote

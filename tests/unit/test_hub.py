@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from chrono_sim.hub import Hub
-from chrono_sim.wire import text_frame, text_payloads
+from chrono_sim.protocol.hub import Hub
+from chrono_sim.protocol.wire import text_frame, text_payloads
 from tests.support import quote
 
 

@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 
 from chrono_sim.errors import ConfigError, KeysFileError
-from chrono_sim.keys import (
+from chrono_sim.protocol.keys import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_RATE_LIMIT_PER_MINUTE,
     DEV_KEY,
     ApiKey,
     KeyStore,
-    load_keys,
     redact,
 )
+from chrono_sim.settings.keys_file import load_keys
 
 DECISIONS_EXAMPLE = """\
 [[key]]

@@ -12,7 +12,7 @@ import hmac
 
 import pytest
 
-from chrono_sim.keys import ApiKey, KeyStore
+from chrono_sim.protocol.keys import ApiKey, KeyStore
 
 TEAM = ApiKey(key="team_secret_key_0123456789", name="Team")
 OTHER = ApiKey(key="other_secret_key_0123456789", name="Other")

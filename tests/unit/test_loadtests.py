@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from chrono_sim.keys import ApiKey, load_keys
+from chrono_sim.protocol.keys import ApiKey
+from chrono_sim.settings.keys_file import load_keys
 from loadtests.chrono_load import (
     KeyPool,
     Probe,

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from chrono_sim.auth import presented_key
-from chrono_sim.keys import redact
-from chrono_sim.logs import (
+from chrono_sim.protocol.auth import presented_key
+from chrono_sim.protocol.keys import redact
+from chrono_sim.server.logs import (
     JsonFormatter,
     LogFormat,
     RedactingFilter,

@@ -8,7 +8,7 @@ import pytest
 from msgspec import UNSET
 
 from chrono_sim.errors import MessageError
-from chrono_sim.messages import (
+from chrono_sim.protocol.messages import (
     Error,
     ErrorCode,
     Ping,

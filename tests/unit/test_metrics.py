@@ -7,11 +7,11 @@ import time
 from collections import Counter
 from typing import cast
 
-from chrono_sim.catalog import DEFAULT_CATALOG
-from chrono_sim.clock import ManualClock
-from chrono_sim.hub import Hub
-from chrono_sim.keys import ApiKey
-from chrono_sim.outbox import Outbox
+from chrono_sim.protocol.catalog import DEFAULT_CATALOG
+from chrono_sim.protocol.clock import ManualClock
+from chrono_sim.protocol.hub import Hub
+from chrono_sim.protocol.keys import ApiKey
+from chrono_sim.protocol.outbox import Outbox
 from chrono_sim.server.feed import PUBLISH_BATCH, pump
 from chrono_sim.server.metrics import HTTP_IP_RATE, HTTP_SERVER_FULL, ServerMetrics, key_label
 from chrono_sim.server.writer import ConnectionWriter, Flusher

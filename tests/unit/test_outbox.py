@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chrono_sim.outbox import Outbox
+from chrono_sim.protocol.outbox import Outbox
 
 
 class Wakeups:

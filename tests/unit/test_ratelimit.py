@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chrono_sim.ratelimit import KeyedRateLimiter, TokenBucket
+from chrono_sim.protocol.ratelimit import KeyedRateLimiter, TokenBucket
 
 
 def _take_all(bucket: TokenBucket, now: float) -> int:

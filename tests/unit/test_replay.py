@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chrono_sim.clock import ManualClock
+from chrono_sim.datafiles.tape import Tape
 from chrono_sim.errors import ConfigError
-from chrono_sim.hub import Hub
-from chrono_sim.quote import Quote
+from chrono_sim.protocol.clock import ManualClock
+from chrono_sim.protocol.hub import Hub
+from chrono_sim.protocol.quote import Quote
 from chrono_sim.sources import CLIENT_PACED_BATCH, ReplaySource
 from chrono_sim.sources.replay import PACED_BATCH, loop_period_ms
-from chrono_sim.tape import Tape
 
 # 2025-10-10T14:30:00.000Z in epoch milliseconds: where the test tapes begin.
 T0 = 1_760_106_600_000

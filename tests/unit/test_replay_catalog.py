@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from chrono_sim.datafiles.tape import Tape
 from chrono_sim.errors import ConfigError
 from chrono_sim.sources import catalog_from_tape
 from chrono_sim.sources.tape_catalog import (
@@ -15,7 +16,6 @@ from chrono_sim.sources.tape_catalog import (
     SECONDS_PER_YEAR,
     price_decimals,
 )
-from chrono_sim.tape import Tape
 from tests.unit.test_replay import T0, tape_of
 
 

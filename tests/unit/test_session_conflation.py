@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 
-from chrono_sim.admission import Gatekeeper, Lease
-from chrono_sim.catalog import DEFAULT_CATALOG
-from chrono_sim.clock import ManualClock
-from chrono_sim.config import ProtocolLimits
 from chrono_sim.faults import FaultPlan
 from chrono_sim.faults.session import FaultInjector
-from chrono_sim.hub import Hub
-from chrono_sim.keys import DEV_KEY
-from chrono_sim.session import Session
+from chrono_sim.protocol.admission import Gatekeeper, Lease
+from chrono_sim.protocol.catalog import DEFAULT_CATALOG
+from chrono_sim.protocol.clock import ManualClock
+from chrono_sim.protocol.hub import Hub
+from chrono_sim.protocol.keys import DEV_KEY
+from chrono_sim.protocol.limits import ProtocolLimits
+from chrono_sim.protocol.session import Session
 from tests.support import Client, quote
 
 LIMITS = ProtocolLimits(price_backlog=4)

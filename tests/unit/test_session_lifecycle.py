@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from chrono_sim.admission import Gatekeeper
-from chrono_sim.config import ProtocolLimits
-from chrono_sim.hub import Hub
-from chrono_sim.keys import DEV_KEY
-from chrono_sim.messages import PriceUpdate
+from chrono_sim.protocol.admission import Gatekeeper
+from chrono_sim.protocol.hub import Hub
+from chrono_sim.protocol.keys import DEV_KEY
+from chrono_sim.protocol.limits import ProtocolLimits
+from chrono_sim.protocol.messages import PriceUpdate
 from tests.support import Client, quote
 
 SYMBOLS = ["BTC/USD", "ETH/USD", "SOL/USD"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
-from chrono_sim.messages import Error, ErrorCode, Pong
+from chrono_sim.protocol.messages import Error, ErrorCode, Pong
 from tests.support import Client
 
 

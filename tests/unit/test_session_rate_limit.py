@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from chrono_sim.clock import ManualClock
-from chrono_sim.messages import Error, ErrorCode, Pong, Subscribed, Unsubscribed
+from chrono_sim.protocol.clock import ManualClock
+from chrono_sim.protocol.messages import Error, ErrorCode, Pong, Subscribed, Unsubscribed
 from tests.support import Client
 
 # One token went to admitting the connection, so 119 remain of the minute's 120.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from chrono_sim.clock import ManualClock
-from chrono_sim.hub import Hub
-from chrono_sim.messages import Error, ErrorCode, PriceUpdate, Subscribed
+from chrono_sim.protocol.clock import ManualClock
+from chrono_sim.protocol.hub import Hub
+from chrono_sim.protocol.messages import Error, ErrorCode, PriceUpdate, Subscribed
 from tests.support import Client, quote
 
 TWELVE = [

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from chrono_sim.hub import Hub
-from chrono_sim.messages import Error, ErrorCode, PriceUpdate, Unsubscribed
+from chrono_sim.protocol.hub import Hub
+from chrono_sim.protocol.messages import Error, ErrorCode, PriceUpdate, Unsubscribed
 from tests.support import Client, quote
 
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from chrono_sim.catalog import DEFAULT_CATALOG, Catalog
-from chrono_sim.clock import ManualClock
-from chrono_sim.sources import PriceSource, Quote, ScriptedSource, SyntheticSource
+from chrono_sim.protocol.catalog import DEFAULT_CATALOG, Catalog
+from chrono_sim.protocol.clock import ManualClock
+from chrono_sim.protocol.quote import Quote
+from chrono_sim.sources import PriceSource, ScriptedSource, SyntheticSource
 from chrono_sim.sources.synthetic import DEFAULT_INTERVAL
 
 SourceFactory = Callable[[ManualClock], PriceSource]

@@ -11,7 +11,7 @@ from rich.style import Style
 from chrono_cli.tail_state import TailState
 from chrono_cli.tail_view import render
 from chrono_sim.client import Connected, Disconnected, Heartbeat, Price, Retrying, Subscribed
-from chrono_sim.messages import PriceUpdate, encode
+from chrono_sim.protocol.messages import PriceUpdate, encode
 
 URL = "ws://localhost:3000/stream"
 TITLE = f"chrono tail · {URL}"

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from chrono_sim.clock import DOCUMENT_EPOCH
-from chrono_sim.timestamps import format_timestamp, parse_timestamp
+from chrono_sim.protocol.clock import DOCUMENT_EPOCH
+from chrono_sim.protocol.timestamps import format_timestamp, parse_timestamp
 
 
 def test_document_instant_is_formatted_as_in_the_document() -> None:

@@ -7,7 +7,7 @@ from websockets.frames import Frame, Opcode
 from websockets.streams import StreamReader
 
 from chrono_sim.errors import MessageError
-from chrono_sim.wire import FrameReader, text_frame, text_payloads
+from chrono_sim.protocol.wire import FrameReader, text_frame, text_payloads
 
 
 def parse_with_websockets(data: bytes) -> Frame:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from chrono_sim.tape import Tape
+from chrono_sim.datafiles.tape import Tape
 
 FloatArray = NDArray[np.float64]
 MINUTES_PER_YEAR = 365.25 * 24 * 60

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chrono_sim.catalog import DEFAULT_CATALOG, Catalog
+from chrono_sim.datafiles.tape import Tape
 from chrono_sim.market import CHUNK_SECONDS, MarketModel, MarketParams
 from chrono_sim.market.model import chunk_seconds
 from chrono_sim.market.params import EXCHANGE_WEIGHTS
-from chrono_sim.tape import Tape
+from chrono_sim.protocol.catalog import DEFAULT_CATALOG, Catalog
 
 START_MS = 1_760_000_000_000
 

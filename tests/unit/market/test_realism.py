@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chrono_sim.catalog import DEFAULT_CATALOG, Catalog, SymbolSpec
+from chrono_sim.datafiles.tape import Tape
 from chrono_sim.market import DEFAULT_PARAMS, MarketModel, MarketParams
-from chrono_sim.tape import Tape
+from chrono_sim.protocol.catalog import DEFAULT_CATALOG, Catalog, SymbolSpec
 from tests.unit.market.stylized_facts import (
     annualised_volatility,
     autocorrelation,

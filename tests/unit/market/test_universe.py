@@ -7,10 +7,10 @@ import re
 import numpy as np
 import pytest
 
-from chrono_sim.catalog import DEFAULT_CATALOG
+from chrono_sim.datafiles.tape import Tape
 from chrono_sim.market import MarketModel
 from chrono_sim.market.universe import made_up_symbols, with_universe
-from chrono_sim.tape import Tape
+from chrono_sim.protocol.catalog import DEFAULT_CATALOG
 
 
 @pytest.fixture(scope="module")

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 
 from msgspec import UNSET, UnsetType
 
-from chrono_sim.admission import Lease, rate_limited
-from chrono_sim.catalog import Catalog
-from chrono_sim.clock import Clock
-from chrono_sim.config import ProtocolLimits
 from chrono_sim.errors import MessageError
-from chrono_sim.hub import Hub
-from chrono_sim.messages import (
+from chrono_sim.protocol.admission import Lease, rate_limited
+from chrono_sim.protocol.catalog import Catalog
+from chrono_sim.protocol.clock import Clock
+from chrono_sim.protocol.hub import Hub
+from chrono_sim.protocol.limits import ProtocolLimits
+from chrono_sim.protocol.messages import (
     CloseCode,
     Error,
     ErrorCode,
@@ -34,9 +34,9 @@ from chrono_sim.messages import (
     decode_client_message,
     encode,
 )
-from chrono_sim.outbox import Outbox
-from chrono_sim.timestamps import format_timestamp
-from chrono_sim.wire import text_frame
+from chrono_sim.protocol.outbox import Outbox
+from chrono_sim.protocol.timestamps import format_timestamp
+from chrono_sim.protocol.wire import text_frame
 
 INVALID_FORMAT = "Invalid message format"
 

@@ -1,6 +1,6 @@
 """Frames waiting to be written to one client, with a bounded footprint.
 
-Frames are wire-ready (see `chrono_sim.wire`): the adapter writes what
+Frames are wire-ready (see `chrono_sim.protocol.wire`): the adapter writes what
 `take` returns as it is, in one write.
 
 Replies (acknowledgements, errors, pongs, snapshots) keep their order. Price

@@ -18,11 +18,11 @@ import sys
 from typing import TextIO
 from urllib.parse import unquote_plus
 
-from chrono_sim.keys import redact
-from chrono_sim.timestamps import format_timestamp
+from chrono_sim.protocol.keys import redact
+from chrono_sim.protocol.timestamps import format_timestamp
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(message)s"
-QUERY_KEY = "api_key"  # the query parameter that presents a key (chrono_sim.auth)
+QUERY_KEY = "api_key"  # the query parameter that presents a key (chrono_sim.protocol.auth)
 
 # A query parameter (redacted when its name, percent-decoded, is `api_key`: the server
 # decodes names, so `api%5Fkey=` presents a key too), or the credentials of an

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from msgspec import UNSET
 
-from chrono_sim.clock import Clock
-from chrono_sim.keys import ApiKey, KeyStore
-from chrono_sim.messages import CloseCode, Error, ErrorCode
-from chrono_sim.ratelimit import TokenBucket
+from chrono_sim.protocol.clock import Clock
+from chrono_sim.protocol.keys import ApiKey, KeyStore
+from chrono_sim.protocol.messages import CloseCode, Error, ErrorCode
+from chrono_sim.protocol.ratelimit import TokenBucket
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,32 +1,16 @@
-"""Every setting of a server, in frozen, keyword-only objects validated on creation."""
+"""Every setting of one server, in a frozen, keyword-only object validated on creation."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from chrono_sim.catalog import DEFAULT_CATALOG, Catalog
 from chrono_sim.errors import ConfigError
 from chrono_sim.faults.plan import FaultPlan
-from chrono_sim.keys import KeyStore
+from chrono_sim.protocol.catalog import DEFAULT_CATALOG, Catalog
+from chrono_sim.protocol.keys import KeyStore
+from chrono_sim.protocol.limits import ProtocolLimits, require_positive
 from chrono_sim.sources.synthetic import DEFAULT_INTERVAL
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ProtocolLimits:
-    """The per-connection timers and limits of decisions.md (defaults from the document)."""
-
-    max_symbols: int = 10
-    heartbeat_interval: float = 30.0
-    idle_timeout: float = 300.0
-    max_message_bytes: int = 1 << 20
-    # Bytes of replies a client may leave unread before the server stops reading its requests.
-    reply_backlog_bytes: int = 64 * 1024
-    # Price frames a client may leave unread before they are conflated to the latest per symbol.
-    price_backlog: int = 256
-
-    def __post_init__(self) -> None:
-        _require_positive(self)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,14 +61,4 @@ class ServerConfig:
             raise ConfigError(f"port must be between 0 and 65535, not {self.port}")
         if self.keyfile is not None and self.certfile is None:
             raise ConfigError("a TLS key (--keyfile) needs its certificate (--certfile)")
-        _require_positive(self, skip={"port", "seed"})
-
-
-def _require_positive(config: object, skip: frozenset[str] | set[str] = frozenset()) -> None:
-    for spec in fields(config):  # type: ignore[arg-type]
-        value = getattr(config, spec.name)
-        if spec.name in skip or isinstance(value, bool) or not isinstance(value, int | float):
-            continue
-        if not value > 0:
-            option = spec.name.replace("_", "-")
-            raise ConfigError(f"{option} must be positive, not {value}")
+        require_positive(self, skip={"port", "seed"})

@@ -7,10 +7,10 @@ from typing import Protocol
 
 import msgspec
 
-from chrono_sim.messages import PriceUpdate, encode
-from chrono_sim.sources.base import Quote
-from chrono_sim.timestamps import format_timestamp
-from chrono_sim.wire import text_frame
+from chrono_sim.protocol.messages import PriceUpdate, encode
+from chrono_sim.protocol.quote import Quote
+from chrono_sim.protocol.timestamps import format_timestamp
+from chrono_sim.protocol.wire import text_frame
 
 
 class Subscriber(Protocol):

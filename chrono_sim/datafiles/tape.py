@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from chrono_sim.quote import Quote
+from chrono_sim.protocol.quote import Quote
 
 Int64Array = NDArray[np.int64]
 Int32Array = NDArray[np.int32]
