@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Final, Literal
 
 import msgspec
@@ -97,7 +98,7 @@ class _Line(Struct, gc=False):
 
 
 _decoder: Final = msgspec.json.Decoder(_Line)
-# UnicodeDecodeError (a ValueError): invalid UTF-8 in a string; RecursionError: deep nesting.
+# ValueError covers UnicodeDecodeError (invalid UTF-8 in a string); RecursionError: deep nesting.
 _DECODE_ERRORS: Final = (msgspec.DecodeError, ValueError, RecursionError)
 
 
@@ -129,30 +130,68 @@ def _decode_until_bad(lines: list[bytes]) -> tuple[list[_Line], BadLine]:
     for index, line in enumerate(lines):
         try:
             decoded.append(_decoder.decode(line))
-        except _DECODE_ERRORS as exc:
-            return decoded, BadLine(index, _describe(exc) if line.strip() else None)
+        except _DECODE_ERRORS:
+            return decoded, BadLine(index, _describe(line) if line.strip() else None)
     raise AssertionError("a line failed to decode, then decoded")  # pragma: no cover
 
 
-def _describe(exc: Exception) -> str:
-    """msgspec's complaint about a line, in the file's terms."""
-    if isinstance(exc, UnicodeDecodeError):
+# The JSON kinds a line's fields must have: a `price_update` as on the wire.
+_STRING_FIELDS: Final = ("symbol", "timestamp", "source")
+_JSON_KINDS: Final = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+
+
+def _describe(line: bytes) -> str:
+    """What is wrong with a line the typed decoder refused, in the file's terms.
+
+    Worked out by checks of our own on the line, never from the wording of the
+    decoder's errors, which is the library's to change.
+    """
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
         return "text is not valid UTF-8"
-    if isinstance(exc, RecursionError):
+    try:
+        value = msgspec.json.decode(line)
+    except RecursionError:
         return "malformed JSON: nested too deeply"
-    detail = str(exc)
-    if isinstance(exc, msgspec.ValidationError):
-        return _describe_invalid(detail)
-    if detail == "Input data was truncated":
-        return "malformed JSON: the line ends in the middle of a value"
-    return "malformed JSON: " + detail.removeprefix("JSON is malformed: ")
+    except msgspec.ValidationError:  # untyped decoding validates nothing but number ranges
+        return "malformed JSON: a number is out of range"
+    except msgspec.DecodeError as exc:
+        return f"malformed JSON: {exc}"
+    return _describe_shape(value)
 
 
-def _describe_invalid(detail: str) -> str:
-    """A msgspec validation error (valid JSON, wrong shape) in the file's terms."""
-    if "`$.type`" in detail and detail.startswith("Invalid enum value"):
-        found = detail.removeprefix("Invalid enum value ").split(" - at")[0]
-        return f"not a price_update (type {found})"
-    if detail.startswith("Object missing required field"):
-        return "missing field " + detail.rsplit(" ", 1)[-1]
-    return detail
+def _describe_shape(value: object) -> str:
+    """What keeps a decoded JSON value from being a `price_update` line."""
+    if not isinstance(value, dict):
+        return f"expected a JSON object, found {_kind(value)}"
+    # The checks mirror `_Line`, so one of them finds what the typed decoder refused.
+    return next(_complaints(value), "not a valid price_update")
+
+
+def _complaints(line: dict[str, object]) -> Iterator[str]:
+    """Each way `line` breaks the shape of a `price_update`, the most telling first."""
+    missing = [name for name in ("type", *_STRING_FIELDS, "price", "volume") if name not in line]
+    if "type" in line and line["type"] != "price_update":
+        yield f"not a price_update (type {line['type']!r})"
+    if missing:
+        yield f"missing field `{missing[0]}`"
+        return
+    for name in _STRING_FIELDS:
+        if not isinstance(line[name], str):
+            yield f"`{name}` must be a string, not {_kind(line[name])}"
+    if not _is_number(line["price"]):
+        yield f"`price` must be a number, not {_kind(line['price'])}"
+    if not (_is_number(line["volume"]) or line["volume"] is None):
+        yield f"`volume` must be a number or null, not {_kind(line['volume'])}"
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _kind(value: object) -> str:
+    """The JSON kind of a decoded value, as a reader would name it."""
+    if value is None:
+        return "null"
+    return _JSON_KINDS.get(type(value), "a number")

@@ -219,7 +219,7 @@ class _LineBlocks:
                 self.path, f"the file ends early: the gzip data is cut off {self._after(held)}"
             ) from None
         except (gzip.BadGzipFile, zlib.error) as exc:
-            if self.size == 0 and str(exc).startswith("Not a gzipped file"):
+            if self.size == 0 and not _starts_as_gzip(self.path):
                 raise DataFileError(
                     self.path, "is not gzip data, yet its name ends in .gz"
                 ) from None
@@ -246,3 +246,15 @@ def _open(path: str, gzipped: bool) -> io.BufferedIOBase:
 def _shown(line: bytes) -> str:
     text = line.strip().decode(errors="replace")
     return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _starts_as_gzip(path: str) -> bool:
+    """Whether the file begins with gzip's magic number (read again: the stream has moved)."""
+    try:
+        with open(path, "rb") as file:
+            return file.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+    except OSError:
+        return True  # unreadable now: report the corruption seen rather than guess

@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from chrono_sim.datafiles.timecodec import SHAPE, parse_timestamps
+from chrono_sim.errors import ChronoError
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +35,7 @@ class Rows:
         )
 
 
-class BadLine(Exception):  # noqa: N818 -- internal signal, never escapes the reader
+class BadLine(ChronoError):  # noqa: N818 -- internal signal, never escapes the reader
     """The line at `index` of the parsed lines is malformed (`detail`) or blank (`detail` None).
 
     Every line before it is well-formed: `before` holds their rows once checked.

@@ -115,15 +115,19 @@ class Error(_ServerMessage, tag="error", frozen=True):
 ServerMessage = Subscribed | Unsubscribed | PriceUpdate | Pong | Error
 
 
-class _IdProbe(Struct):
-    """Reads only `id`, to echo it on the error reply of an otherwise invalid message."""
+class _Probe(Struct):
+    """Reads `id` and `type` of an invalid message: to echo the id and to say what is wrong."""
 
     id: object = None
+    type: object = UNSET
+
+
+_CLIENT_TYPES: Final = frozenset({"subscribe", "unsubscribe", "ping"})
 
 
 _client_decoder: Final[msgspec.json.Decoder[ClientMessage]] = msgspec.json.Decoder(ClientMessage)
 _server_decoder: Final[msgspec.json.Decoder[ServerMessage]] = msgspec.json.Decoder(ServerMessage)
-_id_decoder: Final = msgspec.json.Decoder(_IdProbe)
+_probe_decoder: Final = msgspec.json.Decoder(_Probe)
 _encoder: Final = msgspec.json.Encoder()
 
 
@@ -136,7 +140,8 @@ def decode_client_message(data: str | bytes) -> ClientMessage:
     try:
         return _client_decoder.decode(data)
     except msgspec.DecodeError as exc:
-        raise MessageError(_describe(exc), _read_id(data)) from None
+        probe = _probe(data)
+        raise MessageError(_describe(exc, probe), _message_id(probe)) from None
     except UnicodeEncodeError:  # a str holding lone surrogates: not valid UTF-8 text
         raise MessageError("text is not valid UTF-8") from None
     except RecursionError:  # msgspec's guard against deeply nested JSON
@@ -148,7 +153,7 @@ def decode_server_message(data: str | bytes) -> ServerMessage:
     try:
         return _server_decoder.decode(data)
     except msgspec.DecodeError as exc:
-        raise MessageError(_describe(exc)) from None
+        raise MessageError(str(exc)) from None
 
 
 def encode(message: ServerMessage | ClientMessage) -> bytes:
@@ -156,19 +161,30 @@ def encode(message: ServerMessage | ClientMessage) -> bytes:
     return _encoder.encode(message)
 
 
-def _describe(exc: msgspec.DecodeError) -> str:
-    detail = str(exc)
-    if detail.startswith("Object missing required field `type`"):
+def _describe(exc: msgspec.DecodeError, probe: _Probe | None) -> str:
+    """What is wrong with a client message, in the protocol's terms where we can tell.
+
+    Decided by reading the message's `type` ourselves, never from the wording of
+    msgspec's errors; other complaints pass msgspec's own words on.
+    """
+    if probe is not None and probe.type is UNSET:
         return "missing field `type`"
-    if detail.startswith("Invalid value") and "`$.type`" in detail:
+    if probe is not None and not isinstance(probe.type, str):
+        return "field `type` must be a string"
+    if probe is not None and probe.type not in _CLIENT_TYPES:
         return "unknown message type; expected subscribe, unsubscribe or ping"
-    return detail
+    return str(exc)
 
 
-def _read_id(data: str | bytes) -> MessageId | None:
+def _probe(data: str | bytes) -> _Probe | None:
     try:
-        probe = _id_decoder.decode(data)
+        return _probe_decoder.decode(data)
     except (msgspec.DecodeError, UnicodeEncodeError, RecursionError):
+        return None
+
+
+def _message_id(probe: _Probe | None) -> MessageId | None:
+    if probe is None:
         return None
     # bool is an int subclass in Python but not an id in the protocol.
     if isinstance(probe.id, str) or (isinstance(probe.id, int) and not isinstance(probe.id, bool)):
