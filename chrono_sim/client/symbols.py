@@ -11,11 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from chrono_sim.client.urls import sibling_url
-from chrono_sim.errors import ClientError
-
-
-class SymbolsUnavailableError(ClientError):
-    """The server's symbol list could not be fetched or read."""
+from chrono_sim.errors import SymbolsUnavailableError
 
 
 def fetch_symbols(

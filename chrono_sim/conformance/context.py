@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from chrono_sim.conformance.budget import ConnectionSlots, RequestBudget
 from chrono_sim.conformance.probe import Auth, Probe, Refused, attempt, is_error, retry_after_ms
-from chrono_sim.conformance.results import CheckFailed
 from chrono_sim.conformance.settings import CheckSettings
 from chrono_sim.conformance.transcript import TimestampLog
+from chrono_sim.errors import CheckFailed
 
 
 @dataclass(slots=True)

@@ -7,8 +7,8 @@ import contextlib
 import ssl
 from urllib.parse import urlsplit
 
-from chrono_sim.conformance.results import CheckFailed
 from chrono_sim.conformance.settings import CheckSettings
+from chrono_sim.errors import CheckFailed
 
 MAX_BODY = 64 * 1024
 

@@ -28,11 +28,10 @@ from chrono_sim.client.closing import close_reading
 from chrono_sim.client.feed import describe_connect_error
 from chrono_sim.client.tls import describe_untrusted
 from chrono_sim.conformance.budget import RequestBudget
-from chrono_sim.conformance.results import CheckFailed
 from chrono_sim.conformance.settings import CheckSettings
 from chrono_sim.conformance.shapes import Message, describe_close, describe_reply, quote
 from chrono_sim.conformance.transcript import TimestampLog
-from chrono_sim.errors import ServerUnreachableError
+from chrono_sim.errors import CheckFailed, ServerUnreachableError
 
 REPLY_TYPES = frozenset({"subscribed", "unsubscribed", "error"})
 CHARGED_TYPES = frozenset({"subscribe", "unsubscribe"})  # ping and invalid messages are free

@@ -9,6 +9,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from chrono_sim.errors import CheckFailed
+
 
 class Status(enum.StrEnum):
     PASS = "pass"
@@ -34,22 +36,6 @@ class CheckResult:
             "detail": self.detail,
             "seconds": round(self.seconds, 3),
         }
-
-
-class CheckFailed(Exception):  # noqa: N818 - a verdict, not an error of the checker
-    """The server broke the rule under check; `detail` says how."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
-
-
-class CheckSkipped(Exception):  # noqa: N818 - a verdict, not an error of the checker
-    """The rule could not be judged this time (a switch is off, or a precondition failed)."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
 
 
 def expect(condition: bool, detail: str) -> None:

@@ -10,10 +10,12 @@ from chrono_sim.conformance.check import Check, Phase
 from chrono_sim.conformance.checks import ALL_CHECKS
 from chrono_sim.conformance.context import RunState, Scope
 from chrono_sim.conformance.probe import Refused
-from chrono_sim.conformance.results import CheckFailed, CheckResult, CheckSkipped, Status
+from chrono_sim.conformance.results import CheckResult, Status
 from chrono_sim.conformance.settings import CheckSettings
 from chrono_sim.errors import (
     AuthenticationError,
+    CheckFailed,
+    CheckSkipped,
     ChronoError,
     RequestRefusedError,
     ServerUnreachableError,

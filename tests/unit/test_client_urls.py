@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from chrono_sim.client.symbols import SymbolsUnavailableError, fetch_symbols
+from chrono_sim.client.symbols import fetch_symbols
 from chrono_sim.client.urls import check_tls_url, parse_stream_url, sibling_url
-from chrono_sim.errors import InvalidUrlError
+from chrono_sim.errors import InvalidUrlError, SymbolsUnavailableError
 
 
 @pytest.mark.parametrize(

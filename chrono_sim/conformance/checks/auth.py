@@ -6,7 +6,8 @@ from chrono_sim.conformance.check import Check
 from chrono_sim.conformance.context import Scope
 from chrono_sim.conformance.plain_http import get_status
 from chrono_sim.conformance.probe import Auth, Probe, Refused
-from chrono_sim.conformance.results import CheckFailed, expect
+from chrono_sim.conformance.results import expect
+from chrono_sim.errors import CheckFailed
 
 WRONG_KEY = "chrono_check_not_a_key_0000"
 

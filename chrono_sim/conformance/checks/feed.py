@@ -10,7 +10,7 @@ import msgspec
 from chrono_sim.conformance.check import Check
 from chrono_sim.conformance.context import Scope
 from chrono_sim.conformance.probe import ConnectionEnded, NoMessage, Probe, next_id
-from chrono_sim.conformance.results import CheckFailed, CheckSkipped, expect
+from chrono_sim.conformance.results import expect
 from chrono_sim.conformance.settings import FLOWING, MAX_MESSAGE_BYTES, timer_slack
 from chrono_sim.conformance.shapes import (
     PRICE_UPDATE_FIELDS,
@@ -19,6 +19,7 @@ from chrono_sim.conformance.shapes import (
     describe_reply,
     price_update_problems,
 )
+from chrono_sim.errors import CheckFailed, CheckSkipped
 
 UPDATES_CHECKED = 4
 SEQ_STEPS = 4  # pairs of consecutive updates of one symbol, whose seq must grow by one

@@ -5,7 +5,8 @@ from __future__ import annotations
 from chrono_sim.conformance.check import Check, Phase
 from chrono_sim.conformance.context import Scope
 from chrono_sim.conformance.probe import Probe, Refused
-from chrono_sim.conformance.results import CheckFailed, expect
+from chrono_sim.conformance.results import expect
+from chrono_sim.errors import CheckFailed
 
 
 async def connection_limit(scope: Scope) -> str:

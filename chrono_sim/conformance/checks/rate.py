@@ -9,8 +9,9 @@ import time
 from chrono_sim.conformance.check import Check, Phase
 from chrono_sim.conformance.context import Scope
 from chrono_sim.conformance.probe import Probe, is_error, next_id, retry_after_ms
-from chrono_sim.conformance.results import CheckFailed, CheckSkipped, expect
+from chrono_sim.conformance.results import expect
 from chrono_sim.conformance.shapes import Message, describe_reply, quote
+from chrono_sim.errors import CheckFailed, CheckSkipped
 
 BURST_EXTRA = 10  # requests sent beyond what the bucket should hold
 CHUNK = 25  # requests in flight at once: a server may stop reading while replies pile up

@@ -5,9 +5,10 @@ from __future__ import annotations
 from chrono_sim.conformance.check import Check
 from chrono_sim.conformance.context import Scope
 from chrono_sim.conformance.probe import Probe, is_error, next_id
-from chrono_sim.conformance.results import CheckFailed, expect
+from chrono_sim.conformance.results import expect
 from chrono_sim.conformance.settings import UNKNOWN_SYMBOL
 from chrono_sim.conformance.shapes import Message, describe_reply
+from chrono_sim.errors import CheckFailed
 
 
 async def _subscribed(probe: Probe, symbols: list[str], **extra: object) -> Message:

@@ -7,9 +7,10 @@ import time
 from chrono_sim.conformance.check import Check
 from chrono_sim.conformance.context import Scope
 from chrono_sim.conformance.probe import Probe
-from chrono_sim.conformance.results import CheckFailed, CheckSkipped, expect
+from chrono_sim.conformance.results import expect
 from chrono_sim.conformance.settings import FLOWING
 from chrono_sim.conformance.shapes import Message, describe_reply
+from chrono_sim.errors import CheckFailed, CheckSkipped
 
 UPDATES_BEFORE = 12  # prove the feed flows and measure its pace before unsubscribing
 # How long to watch for leaks, in mean gaps between two updates of the dropped
