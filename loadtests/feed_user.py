@@ -16,12 +16,13 @@ from suite import suite
 from wsconn import Closed, Conn, Frame
 
 from chrono_sim.client.gaps import SeqKind, SeqTracker
+from chrono_sim.errors import ChronoError
 from chrono_sim.protocol.keys import ApiKey
 
 RECONNECT_BACKOFF = (1.0, 2.0, 5.0, 10.0)  # feed users, after consecutive failures
 
 
-class NoLoadKeyError(Exception):
+class NoLoadKeyError(ChronoError):
     """More feed users than the load-* keys can hold."""
 
 

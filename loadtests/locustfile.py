@@ -57,7 +57,6 @@ __all__ = [
 log = logging.getLogger("chrono.loadtests")
 
 
-@events.init_command_line_parser.add_listener
 def _add_options(parser: argparse.ArgumentParser, **_: object) -> None:
     parser.add_argument(
         "--keys",
@@ -89,7 +88,6 @@ def _add_options(parser: argparse.ArgumentParser, **_: object) -> None:
     )
 
 
-@events.init.add_listener
 def _on_init(environment: Environment, **_: object) -> None:
     options = environment.parsed_options
     keys_file = Path(getattr(options, "keys", None) or DEFAULT_KEYS)
@@ -107,7 +105,6 @@ def _on_init(environment: Environment, **_: object) -> None:
     install(Suite(environment, keys, idle_timeout, symbols, faults=faults))
 
 
-@events.test_start.add_listener
 def _on_test_start(environment: Environment, **_: object) -> None:
     state = suite()
     state.book = ProbeBook()
@@ -135,12 +132,10 @@ def _on_test_start(environment: Environment, **_: object) -> None:
         )
 
 
-@events.spawning_complete.add_listener
 def _on_spawned(**_: object) -> None:
     suite().spawned.set()
 
 
-@events.quitting.add_listener
 def _on_quitting(environment: Environment, **_: object) -> None:
     state = suite()
     if not isinstance(environment.runner, LocalRunner):
@@ -176,3 +171,11 @@ def _account_for_losses(state: Suite) -> bool:
     for line in result.lines:
         (log.error if line.startswith("UNACCOUNTED") else log.info)("  %s", line)
     return result.ok
+
+
+# Registered by call rather than as decorators: locust's `add_listener` is untyped.
+events.init_command_line_parser.add_listener(_add_options)
+events.init.add_listener(_on_init)
+events.test_start.add_listener(_on_test_start)
+events.spawning_complete.add_listener(_on_spawned)
+events.quitting.add_listener(_on_quitting)

@@ -15,6 +15,7 @@ from replies import Admission, admission, ms_since, request, unexpected
 from suite import suite
 from wsconn import Closed, Conn, Frame
 
+from chrono_sim.errors import ChronoError
 from chrono_sim.protocol.keys import ApiKey
 
 log = logging.getLogger("chrono.loadtests")
@@ -23,7 +24,7 @@ SPAWN_WAIT = 60.0  # probes run once every user is spawned, or after this long
 MAX_RATE_WAIT = 65.0  # a drained rate-probe bucket refills within a minute
 
 
-class ProbeFailedError(Exception):
+class ProbeFailedError(ChronoError):
     """A probe's finding, as the exception of its failed PROBE entry."""
 
 
