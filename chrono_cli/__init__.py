@@ -1,1 +1,1 @@
-"""`chrono`: the command line of Chrono Sim. One module per command."""
+"""`chrono`: the command line of Chrono Sim. One module (or package) per command, in `commands/`."""

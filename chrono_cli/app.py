@@ -1,4 +1,7 @@
-"""The `chrono` Typer app. Commands import their heavy modules lazily, so `--help` is fast."""
+"""The `chrono` Typer app, where the commands are registered, and its one-line errors.
+
+Commands import their heavy modules lazily, so `--help` is fast.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,9 @@ import sys
 
 import typer
 
-from chrono_cli import bench, check, demo, generate, record, serve, symbols, tail
+from chrono_cli.commands import bench, check, demo, generate, record, symbols
+from chrono_cli.commands.serve import command as serve
+from chrono_cli.commands.tail import command as tail
 from chrono_cli.exit_codes import ExitCode
 
 app = typer.Typer(

@@ -2,9 +2,9 @@
 
 Typer, and the pydantic it converts arguments with, take more than half of
 `chrono tail`'s launch to its first price. So a `tail` command line that
-`chrono_cli.tail_run.parse_plain` understands runs straight away; everything
-else (other commands, help, errors) goes to the Typer app in `chrono_cli.app`,
-which defines the command line and where commands are registered.
+`chrono_cli.commands.tail.arguments.parse_plain` reads (from the same table the
+Typer command is built from) runs straight away; everything else (other
+commands, help, errors) goes to the Typer app in `chrono_cli.app`.
 """
 
 from __future__ import annotations
@@ -17,13 +17,15 @@ def main() -> None:
     """Run `chrono` with `sys.argv`; exits with the command's exit code."""
     args = sys.argv[1:]
     if args[:1] == ["tail"]:
-        from chrono_cli import tail_run
+        from chrono_cli.commands.tail.arguments import parse_plain
         from chrono_cli.exit_codes import ExitCode
 
-        plain = tail_run.parse_plain(args[1:], os.environ)
+        plain = parse_plain(args[1:], os.environ)
         if plain is not None:
+            from chrono_cli.commands.tail.run import run
+
             try:
-                code = tail_run.run(plain)
+                code = run(plain)
             except KeyboardInterrupt:  # before tail's own Ctrl-C handling is set up
                 code = ExitCode.INTERRUPTED
             sys.exit(code)

@@ -110,7 +110,8 @@ async def _explain_refusal(client: FeedClient, exc: RequestRefusedError) -> str:
     """The refusal as one line, with the closest offered symbol for each unknown one."""
     import asyncio
 
-    from chrono_sim.client.symbols import SymbolsUnavailableError, fetch_symbols, suggest
+    from chrono_sim.client.symbols import fetch_symbols, suggest
+    from chrono_sim.errors import SymbolsUnavailableError
     from chrono_sim.protocol.messages import ErrorCode
 
     if exc.code != ErrorCode.UNKNOWN_SYMBOL or not exc.symbols:

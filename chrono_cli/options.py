@@ -1,27 +1,87 @@
-"""Option types the commands share."""
+"""The Typer side of options: shared option types, and a command's parameters from a table."""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
-from chrono_cli import defaults
+from chrono_cli import params
+from chrono_cli.params import DEFAULT_URL, DEV_KEY, DURATION_METAVAR, Arguments, Option
 from chrono_sim.durations import parse_duration
 from chrono_sim.errors import ConfigError
 
-DURATION_METAVAR = "DURATION"
+__all__ = ["DEFAULT_URL", "DEV_KEY", "DURATION_METAVAR"]  # re-exported for the commands
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def typer_parser(parse: Callable[[str], Any]) -> Callable[[Any], Any]:
+    """`parse` as a Typer `parser=`: a `ConfigError` is a usage error; a default passes as is."""
+
+    def parser(text: Any) -> Any:
+        if not isinstance(text, str):  # a default value, already parsed
+            return text
+        try:
+            return parse(text)
+        except ConfigError as exc:
+            raise typer.BadParameter(str(exc)) from None
+
+    return parser
+
+
+def typer_info(param: Arguments | Option) -> Any:
+    """The `typer.Argument(...)` or `typer.Option(...)` of one row of a command's table."""
+    if isinstance(param, Arguments):
+        return typer.Argument(help=param.help)
+    return typer.Option(
+        *param.flags,
+        help=param.help,
+        metavar=param.metavar,
+        envvar=param.envvar,
+        min=param.min,
+        parser=None if param.parser is None else typer_parser(param.parser),
+    )
+
+
+def annotated(param: Arguments | Option) -> Any:
+    """The `Annotated[type, typer.Argument/Option(...)]` of one row of a command's table."""
+    return Annotated[list[str] if isinstance(param, Arguments) else param.type, typer_info(param)]
+
+
+def typer_signature(table: Sequence[Arguments | Option]) -> Callable[[Command], Command]:
+    """Gives the decorated `command(**values)` the parameters of `table`, as Typer reads them.
+
+    Typer reads a command's parameters from `inspect.signature` (which answers
+    `__signature__`) and `typing.get_type_hints` (which reads `__annotations__`).
+    """
+    kinds = inspect.Parameter.KEYWORD_ONLY
+    parameters = [
+        inspect.Parameter(
+            param.field,
+            kinds,
+            annotation=annotated(param),
+            default=param.default if isinstance(param, Option) else inspect.Parameter.empty,
+        )
+        for param in table
+    ]
+
+    def decorate(command: Command) -> Command:
+        vars(command)["__signature__"] = inspect.Signature(parameters, return_annotation=None)
+        vars(command)["__annotations__"] = {p.name: p.annotation for p in parameters}
+        return command
+
+    return decorate
 
 
 def duration(text: str | float) -> float:
     """Typer `parser=` for durations: seconds or a unit suffix (90, 90s, 10m, 24h)."""
     if isinstance(text, int | float):  # a default value, already in seconds
         return float(text)
-    try:
-        return parse_duration(text)
-    except ConfigError as exc:
-        raise typer.BadParameter(str(exc)) from None
+    return float(typer_parser(parse_duration)(text))
 
 
 def duration_option(*names: str, description: str) -> Any:
@@ -42,26 +102,11 @@ def check_interval(seconds: float) -> None:
 # an hour of market larger than memory.
 MAX_UNIVERSE = 100_000
 
-
-# Options of the commands that read a feed (tail, record, demo); the defaults live where
-# `chrono tail` reads them without importing Typer.
-DEFAULT_URL = defaults.DEFAULT_URL
-DEV_KEY = defaults.DEV_KEY
-Url = Annotated[str, typer.Option(help="Server WebSocket URL.")]
-ApiKey = Annotated[
-    str,
-    typer.Option(envvar=defaults.API_KEY_ENV, help=f"API key (env {defaults.API_KEY_ENV})."),
-]
-StopAfterCount = Annotated[
-    int | None, typer.Option("--count", min=1, help="Stop after N price updates.")
-]
-StopAfterDuration = Annotated[
-    float | None,
-    duration_option("--duration", description="Stop after this long."),
-]
-# Read by the command itself (chrono_sim.client.tls), not by Typer: a missing or unusable
-# file is then the same one-line error, exit 3, with or without Typer (see tail_run).
-CaFile = Annotated[
-    Path | None,
-    typer.Option(metavar="FILE", help="Trust this CA certificate (PEM) for a wss:// URL."),
-]
+# Options of the commands that read a feed (tail, record, demo, check, symbols): defined
+# once, in chrono_cli.params, where `chrono tail` reads them without importing Typer.
+# (Spelt out as `Annotated` for type checkers; tests check each type is its row's.)
+Url = Annotated[str, typer_info(params.URL)]
+ApiKey = Annotated[str, typer_info(params.API_KEY)]
+StopAfterCount = Annotated[int | None, typer_info(params.COUNT)]
+StopAfterDuration = Annotated[float | None, typer_info(params.DURATION)]
+CaFile = Annotated[Path | None, typer_info(params.CAFILE)]

@@ -25,7 +25,8 @@ from tests.support import quote
 NOT_FOR_TAIL = (
     *("typer", "click", "pydantic", "pydantic_core", "numpy", "faker"),
     *("chrono_sim.market", "chrono_sim.server", "chrono_sim.sources", "chrono_sim.datafiles"),
-    *("chrono_cli.app", "chrono_cli.serve"),
+    *("chrono_cli.app", "chrono_cli.options", "chrono_cli.commands.serve"),
+    "chrono_cli.commands.tail.command",
 )
 
 
@@ -80,7 +81,7 @@ async def test_tail_in_a_pipe_imports_neither_typer_nor_rich(server: ChronoServe
     assert process.returncode == 0
     assert '"snapshot":true' in stdout.decode()
     modules = imported(stderr.decode())
-    assert {"chrono_cli.tail_run", "chrono_sim.client", "websockets"} <= modules
+    assert {"chrono_cli.commands.tail.run", "chrono_sim.client", "websockets"} <= modules
     assert unwanted(modules, (*NOT_FOR_TAIL, "rich")) == set()
 
 
@@ -91,7 +92,7 @@ async def test_tail_in_a_terminal_imports_rich_but_not_typer(server: ChronoServe
     assert code == 0
     assert "45,123.50" in screen
     modules = imported(stderr)
-    assert {"chrono_cli.tail_live", "rich"} <= modules
+    assert {"chrono_cli.commands.tail.live", "rich"} <= modules
     assert unwanted(modules, NOT_FOR_TAIL) == set()
 
 

@@ -6,7 +6,7 @@ import json
 
 from rich.console import Console
 
-from chrono_cli.check import format_json, format_summary, results_table
+from chrono_cli.commands.check import format_json, format_summary, results_table
 from chrono_sim.conformance import CheckResult, Status
 
 RESULTS = [

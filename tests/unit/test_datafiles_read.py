@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import chrono_sim.datafiles.reader as reader_module
-from chrono_cli.tail_json import with_receive_time
+from chrono_cli.commands.tail.json_sink import with_receive_time
 from chrono_sim.datafiles import SUPPORTED_SUFFIXES, open_writer, read_tape
 from chrono_sim.datafiles.tape import Tape
 from chrono_sim.protocol.hub import Hub

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from chrono_cli.tail_faults import describe_finding, status_parts, summary
-from chrono_cli.tail_json import JsonLinesSink
+from chrono_cli.commands.tail.faults import describe_finding, status_parts, summary
+from chrono_cli.commands.tail.json_sink import JsonLinesSink
 from chrono_sim.client import Connected, Disconnected, SeqKind, Subscribed
 from chrono_sim.client.ledger import FaultKind, FaultLedger, Finding
 from chrono_sim.errors import AuthenticationError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chrono_cli.tail_format import (
+from chrono_cli.commands.tail.format import (
     format_age,
     format_change,
     format_missed,
@@ -13,7 +13,7 @@ from chrono_cli.tail_format import (
     format_volume,
     sparkline,
 )
-from chrono_cli.tail_state import LinkStatus
+from chrono_cli.commands.tail.state import LinkStatus
 
 REFUSED = "connection refused (is the server up?)"
 

@@ -1,13 +1,19 @@
-"""`chrono tail` without Typer: `parse_plain` agrees with the Typer command, or defers to it."""
+"""`chrono tail` without Typer: `parse_plain` agrees with the Typer command, or defers to it.
+
+Both are derived from one table, `chrono_cli.commands.tail.arguments.PARAMS`; the
+command lines below are written out by hand, independently of it.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import io
 import os
+import subprocess
+import sys
 from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import Any, get_args
 from unittest import mock
 
 import pytest
@@ -17,11 +23,12 @@ from hypothesis import strategies as st
 from rich.console import Console
 from typer.main import get_command
 
+from chrono_cli import options, params
 from chrono_cli.app import app
-from chrono_cli.defaults import API_KEY_ENV, DEFAULT_URL, DEV_KEY
-from chrono_cli.tail_live import TableSink
-from chrono_cli.tail_run import MAX_SYMBOLS, TailArgs, parse_plain
-from chrono_cli.tail_state import TailState
+from chrono_cli.commands.tail.arguments import MAX_SYMBOLS, PARAMS, TailArgs, parse_plain
+from chrono_cli.commands.tail.live import TableSink
+from chrono_cli.commands.tail.state import TailState
+from chrono_cli.params import API_KEY_ENV, DEFAULT_URL, DEV_KEY
 from chrono_sim.client import Connected, Subscribed
 from tests.unit.test_tail_view import price
 
@@ -193,6 +200,43 @@ def test_a_first_price_is_drawn_at_once_not_at_the_next_redraw() -> None:
 def test_tail_args_are_the_typer_commands_parameters() -> None:
     command_params = {param.name for param in typer_tail().params}
     assert command_params == {field.name for field in dataclasses.fields(TailArgs)}
+
+
+def test_every_spelling_of_every_typer_option_runs_without_typer() -> None:
+    """An option added to the table is read by both parsers, alike (a value of 1 suits all)."""
+    for param in typer_tail().params:
+        for name in (*param.opts, *param.secondary_opts):
+            if not name.startswith("-"):
+                continue  # the symbols
+            args = ["BTC/USD", name] if param.is_flag else ["BTC/USD", name, "1"]
+            assert agrees(args) is not None, name
+
+
+def test_the_shared_typer_option_types_are_their_rows_of_the_table() -> None:
+    shared = {
+        options.Url: params.URL,
+        options.ApiKey: params.API_KEY,
+        options.StopAfterCount: params.COUNT,
+        options.StopAfterDuration: params.DURATION,
+        options.CaFile: params.CAFILE,
+    }
+    for annotated, row in shared.items():
+        kind, info = get_args(annotated)
+        assert kind == row.type
+        assert (info.help, info.envvar, info.metavar) == (row.help, row.envvar, row.metavar)
+    assert {params.URL, params.API_KEY, params.COUNT, params.DURATION, params.CAFILE} <= set(PARAMS)
+
+
+def test_reading_a_plain_command_line_imports_neither_typer_nor_pydantic() -> None:
+    code = (
+        "import sys; from chrono_cli.commands.tail import arguments, run; "
+        "assert arguments.parse_plain(['BTC/USD', '--count', '1'], {}) is not None; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('typer', 'click', 'pydantic')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
 
 
 def test_leaving_the_live_table_prints_a_summary_of_the_faults_on_stderr(

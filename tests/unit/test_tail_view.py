@@ -8,8 +8,8 @@ import re
 from rich.console import Console
 from rich.style import Style
 
-from chrono_cli.tail_state import TailState
-from chrono_cli.tail_view import render
+from chrono_cli.commands.tail.state import TailState
+from chrono_cli.commands.tail.view import render
 from chrono_sim.client import Connected, Disconnected, Heartbeat, Price, Retrying, Subscribed
 from chrono_sim.protocol.messages import PriceUpdate, encode
 

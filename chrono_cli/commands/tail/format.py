@@ -1,7 +1,7 @@
 """The text of `chrono tail`'s cells and status line: pure functions, no Rich.
 
 Every function returns a plain `str`, so the table's content is tested without a
-terminal; `tail_view` only adds layout and colour.
+terminal; `view` only adds layout and colour.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from chrono_cli.tail_state import LinkStatus
+from chrono_cli.commands.tail.state import LinkStatus
 
 MISSING = "—"
 MINUS = "-"  # ASCII, so copied figures parse as numbers

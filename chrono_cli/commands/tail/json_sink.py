@@ -6,7 +6,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, TextIO
 
-from chrono_cli.tail_faults import describe_finding, summary
+from chrono_cli.commands.tail.faults import describe_finding, summary
 from chrono_sim.client import Connected, Disconnected, FeedEvent, Price, Retrying, Subscribed
 from chrono_sim.client.ledger import FaultLedger
 from chrono_sim.errors import ChronoError

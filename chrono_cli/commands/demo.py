@@ -11,7 +11,7 @@ from chrono_cli.exit_codes import ExitCode, fail
 from chrono_cli.options import StopAfterCount, StopAfterDuration
 
 if TYPE_CHECKING:
-    from chrono_cli.tail_live import TableSink
+    from chrono_cli.commands.tail.live import TableSink
     from chrono_sim.datafiles.tape import Tape
     from chrono_sim.protocol.clock import SystemClock
     from chrono_sim.server import ChronoServer
@@ -60,8 +60,8 @@ def _sample() -> Tape:
 async def _demo(
     tape: Tape, speed: float, port: int, count: int | None, duration: float | None
 ) -> ExitCode:
+    from chrono_cli.commands.tail.json_sink import JsonLinesSink
     from chrono_cli.feed_run import run_feed
-    from chrono_cli.tail_json import JsonLinesSink
     from chrono_sim.client import FeedClient
     from chrono_sim.protocol.clock import SystemClock
     from chrono_sim.protocol.keys import DEV_KEY
@@ -92,8 +92,8 @@ async def _demo(
 def _table(
     server: ChronoServer, clock: SystemClock, symbols: tuple[str, ...], speed: float
 ) -> TableSink:
-    from chrono_cli.tail_live import TableSink
-    from chrono_cli.tail_state import TailState
+    from chrono_cli.commands.tail.live import TableSink
+    from chrono_cli.commands.tail.state import TailState
 
     pace = "recorded pace" if speed == 1 else f"{speed:g}x"
     title = f"chrono demo: sample market at {pace}, ws://localhost:{server.port}/stream"

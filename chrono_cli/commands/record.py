@@ -126,7 +126,7 @@ class FileSink:
             self._writer.flush()
 
     def handle(self, event: FeedEvent) -> None:
-        from chrono_cli.tail_json import describe
+        from chrono_cli.commands.tail.json_sink import describe
         from chrono_sim.client import Price
 
         if isinstance(event, Price):

@@ -8,20 +8,20 @@ from typing import Annotated
 import typer
 
 from chrono_cli.exit_codes import ExitCode, fail
-from chrono_cli.options import DEFAULT_URL, CaFile
+from chrono_cli.options import DEFAULT_URL, CaFile, Url
 
 
 def symbols(
-    url: Annotated[str, typer.Option(help="Server WebSocket URL.")] = DEFAULT_URL,
+    url: Url = DEFAULT_URL,
     json_output: Annotated[bool, typer.Option("--json", help="Print the raw JSON list.")] = False,
     cafile: CaFile = None,
 ) -> None:
     """List the symbols a server offers, with their sources and last prices."""
     import json
 
-    from chrono_sim.client.symbols import SymbolsUnavailableError, fetch_symbols
+    from chrono_sim.client.symbols import fetch_symbols
     from chrono_sim.client.tls import client_tls_context
-    from chrono_sim.errors import ConfigError, InvalidUrlError
+    from chrono_sim.errors import ConfigError, InvalidUrlError, SymbolsUnavailableError
 
     try:
         entries = fetch_symbols(url, ssl=client_tls_context(url, cafile))
@@ -37,7 +37,7 @@ def symbols(
     from rich.console import Console
     from rich.table import Table
 
-    from chrono_cli.tail_format import MISSING, format_price
+    from chrono_cli.commands.tail.format import MISSING, format_price
 
     table = Table("Symbol", "Last price", "Last update", "Sources", title=f"Symbols at {url}")
     for entry in entries:

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from chrono_cli.exit_codes import ExitCode, fail
-from chrono_cli.options import MAX_UNIVERSE, check_interval, duration_option
-from chrono_cli.serve_options import (
+from chrono_cli.commands.serve.options import (
     REPLAY_ONLY,
     SYNTHETIC_ONLY,
     fault_spec,
@@ -21,12 +18,12 @@ from chrono_cli.serve_options import (
     replay_speed,
     window_bound,
 )
+from chrono_cli.exit_codes import ExitCode, fail
+from chrono_cli.options import MAX_UNIVERSE, check_interval, duration_option
 
 if TYPE_CHECKING:
-    from chrono_cli.serve_replay import Announcement
-    from chrono_sim.protocol.clock import Clock
-    from chrono_sim.server.config import ServerConfig
-    from chrono_sim.sources import PriceSource, ReplaySource
+    from chrono_cli.commands.serve.replay import Announcement
+    from chrono_sim.sources import ReplaySource
 
 
 def serve(
@@ -184,6 +181,7 @@ def serve(
     import asyncio
     import secrets
 
+    from chrono_cli.commands.serve.running import run_server
     from chrono_sim.errors import ConfigError
     from chrono_sim.faults import parse_faults
     from chrono_sim.protocol.catalog import DEFAULT_CATALOG
@@ -213,7 +211,7 @@ def serve(
     announcements: list[Announcement] = []
     try:
         if replay is not None:
-            from chrono_cli.serve_replay import replay_source
+            from chrono_cli.commands.serve.replay import replay_source
 
             source, announcements = replay_source(
                 replay,
@@ -255,66 +253,9 @@ def serve(
     except ConfigError as exc:
         fail("serve", ExitCode.CONFIG, str(exc))
     try:
-        asyncio.run(_run(config, clock, source, replay, announcements))
+        asyncio.run(run_server(config, clock, source, replay, announcements))
     except ConfigError as exc:  # unusable --certfile/--keyfile, found as the server is built
         fail("serve", ExitCode.CONFIG, str(exc))
     except OSError as exc:
         reason = os.strerror(exc.errno) if exc.errno else str(exc)
         fail("serve", ExitCode.UNAVAILABLE, f"cannot listen on {host}:{port}: {reason}")
-
-
-async def _run(
-    config: ServerConfig,
-    clock: Clock,
-    source: PriceSource | None,
-    replay: Path | None,
-    announcements: Sequence[Announcement],
-) -> None:
-    import asyncio
-    import signal
-
-    from chrono_sim.server import ChronoServer
-
-    log = logging.getLogger("chrono_sim.server")
-    # Handlers go in before the "listening" line: a signal right after it must still
-    # shut down cleanly (exit 0), not hit Python's default handling.
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    server = ChronoServer(config, source=source, clock=clock)
-    await server.start()
-    addresses = ", ".join(_format_address(sock.getsockname()) for sock in server.sockets)
-    display_host = config.host if ":" not in config.host else f"[{config.host}]"
-    market = f"seed {config.seed}" if replay is None else f"from {replay}"
-    secure = "s" if config.tls else ""
-    log.info(
-        "listening on ws%s://%s:%d/stream (%s); docs at http%s://%s:%d/docs; %d symbols, %s",
-        secure,
-        display_host,
-        server.port,
-        addresses,
-        secure,
-        display_host,
-        server.port,
-        len(config.catalog),
-        market,
-        extra={"event": "server.listening", "port": server.port, "seed": config.seed},
-    )
-    for level, message in announcements:
-        log.log(level, "%s", message)
-    await stop.wait()
-    open_connections = server.open_connections
-    log.info(
-        "shutting down: closing %d connection(s) with 1001",
-        open_connections,
-        extra={"event": "server.stopping", "connections": open_connections},
-    )
-    server.close()
-    await server.wait_closed()
-    log.info("stopped", extra={"event": "server.stopped"})
-
-
-def _format_address(sockname: tuple[object, ...]) -> str:
-    host, port = sockname[0], sockname[1]
-    return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"

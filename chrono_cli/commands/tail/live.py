@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.live import Live
 
-from chrono_cli.tail_faults import summary
-from chrono_cli.tail_json import ended_normally
-from chrono_cli.tail_state import TailState
-from chrono_cli.tail_view import render
+from chrono_cli.commands.tail.faults import summary
+from chrono_cli.commands.tail.json_sink import ended_normally
+from chrono_cli.commands.tail.state import TailState
+from chrono_cli.commands.tail.view import render
 from chrono_sim.client import FeedEvent
 from chrono_sim.protocol.clock import Clock
 

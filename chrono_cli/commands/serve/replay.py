@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from chrono_cli.serve_options import MAX_SPEED
+from chrono_cli.commands.serve.options import MAX_SPEED
 
 if TYPE_CHECKING:
     from chrono_sim.datafiles.tape import Tape

@@ -1,7 +1,7 @@
 """`chrono tail`'s screen: a Rich table of the symbols and a status line under it.
 
 `render` is a pure function of the state and the time; the text of every cell
-comes from `tail_format`, this module only lays it out and colours it.
+comes from `format`, this module only lays it out and colours it.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from chrono_cli.tail_faults import status_parts
-from chrono_cli.tail_format import (
+from chrono_cli.commands.tail.faults import status_parts
+from chrono_cli.commands.tail.format import (
     MINUS,
     MISSING,
     format_age,
@@ -26,7 +26,7 @@ from chrono_cli.tail_format import (
     format_volume,
     sparkline,
 )
-from chrono_cli.tail_state import SymbolRow, TailState
+from chrono_cli.commands.tail.state import SymbolRow, TailState
 
 UP_STYLE = "green"
 DOWN_STYLE = "red"

@@ -1,0 +1,1 @@
+"""The `chrono` commands: one module, or one package, per command."""
