@@ -25,16 +25,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from chrono_sim.durations import format_duration, parse_duration
-from chrono_sim.errors import ConfigError
-
-
-class _FaultError(ConfigError):
-    """A bad setting of one fault `kind`; `parse_faults` quotes the value it was given."""
-
-    def __init__(self, kind: str, detail: str) -> None:
-        super().__init__(f"fault {kind}: {detail}")
-        self.kind = kind
-        self.detail = detail
+from chrono_sim.errors import ConfigError, FaultSpecError
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,7 +39,7 @@ class Delay:
     def __post_init__(self) -> None:
         _check_probability("delay", self.probability)
         if not 0 <= self.minimum <= self.maximum or not 0 < self.maximum < math.inf:
-            raise _FaultError("delay", "MIN must be at most MAX, and MAX above 0")
+            raise FaultSpecError("delay", "MIN must be at most MAX, and MAX above 0")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,7 +51,7 @@ class Stall:
 
     def __post_init__(self) -> None:
         if not 0 < self.duration < math.inf or not 0 <= self.offset < math.inf:
-            raise _FaultError("stall", "DURATION must be positive and OFFSET not negative")
+            raise FaultSpecError("stall", "DURATION must be positive and OFFSET not negative")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -80,7 +71,7 @@ class FaultPlan:
             if probability:
                 _check_probability(kind, probability)
         if self.disconnect_every is not None and not 0 < self.disconnect_every < math.inf:
-            raise _FaultError("disconnect", "the period must be positive")
+            raise FaultSpecError("disconnect", "the period must be positive")
 
     def describe(self) -> str:
         """One line for the server's log, e.g. `drop 1%, delay 50ms..200ms, stall 2s at 10s`."""
@@ -135,7 +126,7 @@ def parse_faults(text: str) -> FaultPlan:
             _KINDS[kind].field: _KINDS[kind].parse(kind, value) for kind, value in items.items()
         }
         return FaultPlan(**fields)
-    except _FaultError as exc:  # from a part's parser, or the plan's own checks
+    except FaultSpecError as exc:  # from a part's parser, or the plan's own checks
         raise ConfigError(f"fault {exc.kind}={items[exc.kind]}: {exc.detail}") from None
 
 
@@ -144,7 +135,7 @@ def _probability(kind: str, text: str) -> float:
     try:
         value = float(number)
     except ValueError:
-        raise _FaultError(
+        raise FaultSpecError(
             kind, f"{text!r} is not a probability; use a fraction or a percentage, e.g. 0.01 or 1%"
         ) from None
     if number != text:
@@ -155,14 +146,14 @@ def _probability(kind: str, text: str) -> float:
 
 def _check_probability(kind: str, value: float) -> None:
     if not 0 < value <= 1:  # also refuses nan
-        raise _FaultError(kind, "the probability must be above 0 and at most 1 (100%)")
+        raise FaultSpecError(kind, "the probability must be above 0 and at most 1 (100%)")
 
 
 def _delay(kind: str, text: str) -> Delay:
     share, colon, span = text.rpartition(":")
     low, dots, high = span.partition("..")
     if not dots:
-        raise _FaultError(kind, f"use MIN..MAX or P:MIN..MAX, e.g. {_KINDS[kind].example}")
+        raise FaultSpecError(kind, f"use MIN..MAX or P:MIN..MAX, e.g. {_KINDS[kind].example}")
     probability = _probability(kind, share.strip()) if colon else 1.0
     return Delay(
         probability=probability, minimum=_duration(kind, low), maximum=_duration(kind, high)
@@ -172,14 +163,14 @@ def _delay(kind: str, text: str) -> Delay:
 def _disconnect(kind: str, text: str) -> float:
     every, colon, period = text.partition(":")
     if not colon or every.strip().lower() != "every":
-        raise _FaultError(kind, f"use every:DURATION, e.g. {_KINDS[kind].example}")
+        raise FaultSpecError(kind, f"use every:DURATION, e.g. {_KINDS[kind].example}")
     return _duration(kind, period)
 
 
 def _stall(kind: str, text: str) -> Stall:
     duration, at, offset = text.partition("@")
     if not at:
-        raise _FaultError(kind, f"use DURATION@OFFSET, e.g. {_KINDS[kind].example}")
+        raise FaultSpecError(kind, f"use DURATION@OFFSET, e.g. {_KINDS[kind].example}")
     return Stall(duration=_duration(kind, duration), offset=_duration(kind, offset))
 
 
@@ -187,14 +178,14 @@ def _duration(kind: str, text: str) -> float:
     try:
         return parse_duration(text)
     except ConfigError as exc:
-        raise _FaultError(kind, str(exc)) from None
+        raise FaultSpecError(kind, str(exc)) from None
 
 
 class _Kind(NamedTuple):
     """How one kind of fault is spelled in a SPEC."""
 
     field: str  # of FaultPlan
-    parse: Callable[[str, str], Any]  # (kind, value) -> the field's value; raises _FaultError
+    parse: Callable[[str, str], Any]  # (kind, value) -> the field's value; raises FaultSpecError
     example: str
 
 

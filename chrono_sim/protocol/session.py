@@ -5,12 +5,23 @@ hub publishes (`deliver`) and the passing of time (`on_timer` at
 `next_deadline()`), and writes out what `take_frames()` returns. Nothing here
 touches a socket, so every rule of the protocol can be tested in microseconds
 with a `ManualClock`.
+
+Every rule of the protocol lives in `Session`. What may bend the delivery of
+prices on purpose (the injected faults of `chrono serve --fault`, a test's
+scripted misbehaviour) is a `DeliveryPolicy` given to the session: it takes
+each price frame instead of the outbox, keeps deadlines of its own, and can
+hold output back. Without one, a published frame goes straight to the outbox,
+at no cost per frame. `SessionSettings` is what a server knows when it opens
+a connection's session, and `SessionFactory` the one seam through which a
+server opens them (see `chrono_sim.server.app`).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol, Self
 
 from msgspec import UNSET, UnsetType
 
@@ -18,6 +29,7 @@ from chrono_sim.errors import MessageError
 from chrono_sim.protocol.admission import Lease, rate_limited
 from chrono_sim.protocol.catalog import Catalog
 from chrono_sim.protocol.clock import Clock
+from chrono_sim.protocol.delivery import Close, DeliveryPolicy
 from chrono_sim.protocol.hub import Hub
 from chrono_sim.protocol.limits import ProtocolLimits
 from chrono_sim.protocol.messages import (
@@ -41,25 +53,43 @@ from chrono_sim.protocol.wire import text_frame
 INVALID_FORMAT = "Invalid message format"
 
 
-@dataclass(frozen=True, slots=True)
-class Close:
-    """The session wants the connection closed with this code and reason.
+def _nothing() -> None:
+    pass
 
-    With `abort`, the connection is dropped instead, without a close frame (the
-    peer sees 1006); `code` and `reason` are then only logged.
-    """
 
-    code: CloseCode
-    reason: str
-    abort: bool = False
+def _discarded(count: int) -> None:
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionSettings:
+    """Everything a server gives the session of one admitted connection (see `Session`)."""
+
+    lease: Lease
+    hub: Hub
+    catalog: Catalog
+    clock: Clock
+    limits: ProtocolLimits
+    on_ready: Callable[[], None] = _nothing
+    on_conflate: Callable[[int], None] = _discarded
+
+
+class SessionFactory(Protocol):
+    """Opens the session of each connection a server admits: `Session.open`, or a policy's."""
+
+    def __call__(self, settings: SessionSettings, /) -> Session: ...
 
 
 class Session:
     """The protocol state of one admitted connection.
 
     `on_ready` and `on_conflate` go to the session's `Outbox`: frames wait to be
-    written; price frames were discarded by conflation (how many).
+    written; price frames were discarded by conflation (how many). `policy`,
+    if any, takes every price frame the hub delivers (see `DeliveryPolicy`).
     """
+
+    # Set only with a policy: a fault-free session holds no more than before.
+    _policy: DeliveryPolicy | None = None
 
     def __init__(
         self,
@@ -69,8 +99,9 @@ class Session:
         catalog: Catalog,
         clock: Clock,
         limits: ProtocolLimits,
-        on_ready: Callable[[], None] = lambda: None,
-        on_conflate: Callable[[int], None] = lambda discarded: None,
+        on_ready: Callable[[], None] = _nothing,
+        on_conflate: Callable[[int], None] = _discarded,
+        policy: DeliveryPolicy | None = None,
     ) -> None:
         self._lease = lease
         self._hub = hub
@@ -88,6 +119,30 @@ class Session:
         self._last_activity = now
         self._next_heartbeat = now + limits.heartbeat_interval
         self._closed = False
+        if policy is not None:
+            self._policy = policy
+            # Instead of the method, for this session only: the fault-free path stays
+            # one call from the hub to the outbox, without a check per frame.
+            self.deliver = functools.partial(policy.deliver, self.outbox)  # type: ignore[method-assign]
+
+    @classmethod
+    def open(cls, settings: SessionSettings, *, policy: DeliveryPolicy | None = None) -> Self:
+        """A session with `settings` (a `SessionFactory`, as a subclass's `open` is too)."""
+        return cls(
+            lease=settings.lease,
+            hub=settings.hub,
+            catalog=settings.catalog,
+            clock=settings.clock,
+            limits=settings.limits,
+            on_ready=settings.on_ready,
+            on_conflate=settings.on_conflate,
+            policy=policy,
+        )
+
+    @property
+    def policy(self) -> DeliveryPolicy | None:
+        """The session's `DeliveryPolicy`, if it was given one."""
+        return self._policy
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -97,7 +152,10 @@ class Session:
     @property
     def pending_prices(self) -> int:
         """Price frames published to this client and not yet taken for writing."""
-        return self.outbox.pending_prices
+        policy = self._policy
+        # Held frames count: a client-paced feed must wait for them too.
+        held = 0 if policy is None else policy.pending
+        return self.outbox.pending_prices + held
 
     @property
     def backlogged(self) -> bool:
@@ -132,8 +190,11 @@ class Session:
         self.outbox.put_price(symbol, frame)
 
     def on_timer(self) -> Close | None:
-        """Run what is due now: the idle timeout wins over a heartbeat."""
+        """Run what is due now: the policy's deadlines, then the idle timeout, then a heartbeat."""
         now = self._clock.monotonic()
+        policy = self._policy
+        if policy is not None and (close := policy.on_timer(self.outbox, now)) is not None:
+            return close
         if now >= self._last_activity + self._limits.idle_timeout:
             return Close(CloseCode.IDLE_TIMEOUT, "idle timeout")
         if now >= self._next_heartbeat:
@@ -147,21 +208,21 @@ class Session:
         return None
 
     def next_deadline(self) -> float:
-        """When `on_timer` next has something to do (a `Clock.monotonic()` reading)."""
-        return min(self._last_activity + self._limits.idle_timeout, self._next_heartbeat)
+        """When `on_timer` next has something to do (a `Clock.monotonic()` reading).
 
-    def watch_deadline(self, moved: Callable[[], None]) -> None:
-        """Have `moved()` called whenever `next_deadline()` moves earlier.
-
-        Outside `on_timer` the deadlines of this class only move later, so it
-        never calls `moved`; a subclass whose deadlines can move earlier
-        (`FaultySession`'s delayed updates) must.
+        Outside `on_timer` it only moves later, unless the `policy` says otherwise.
         """
+        own = min(self._last_activity + self._limits.idle_timeout, self._next_heartbeat)
+        policy = self._policy
+        return own if policy is None else min(own, policy.next_deadline())
 
     # --- outputs --------------------------------------------------------------
 
     def take_frames(self) -> list[bytes]:
         """Every frame to write now, wire-ready and in order; a price delivered is activity."""
+        policy = self._policy
+        if policy is not None and policy.paused:
+            return []
         batch = self.outbox.take()
         if batch.price_frames:
             self._last_activity = self._clock.monotonic()
@@ -174,6 +235,8 @@ class Session:
             self._hub.unsubscribe(self, self._symbols)
             self._symbols.clear()
             self._lease.release()
+            if self._policy is not None:
+                self._policy.close()
 
     # --- rules ----------------------------------------------------------------
 
@@ -224,6 +287,8 @@ class Session:
             self._send_snapshots(canonical)
 
     def _send_snapshots(self, symbols: list[str]) -> None:
+        if self._policy is not None:  # a held older update would arrive after the snapshot
+            self._policy.discard(symbols)
         snapshots = {symbol: self._hub.snapshot(symbol) for symbol in symbols}
         frames = {symbol: frame for symbol, frame in snapshots.items() if frame is not None}
         # A snapshot is the latest price: a pending live copy would repeat its seq.
@@ -246,6 +311,8 @@ class Session:
             del self._symbols[symbol]
         self._hub.unsubscribe(self, removed)
         self.outbox.discard_prices(removed)
+        if self._policy is not None:
+            self._policy.discard(removed)
         self._reply(Unsubscribed(symbols=removed, timestamp=self._timestamp(), id=message.id))
 
     def _charge(self, reply_id: MessageId | UnsetType) -> bool:

@@ -3,6 +3,8 @@
 Faults are built only through seams that do not depend on how the server
 frames its output: what a session receives, the clock it reads, the
 gatekeeper that admits connections, and the limits and keys of the config.
+Each broken session is a `Session` subclass that lives here, and a server
+opens it through its public seam: `ChronoServer(config, sessions=LeakySession.open)`.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from chrono_sim.conformance import ALL_CHECKS, CheckSettings, Status, run_checks
 from chrono_sim.protocol.admission import Gatekeeper, Lease
 from chrono_sim.protocol.keys import DEV_KEY, ApiKey, KeyStore
 from chrono_sim.protocol.limits import ProtocolLimits
-from chrono_sim.protocol.session import Session
+from chrono_sim.protocol.session import Session, SessionFactory
 from chrono_sim.server import ChronoServer
 from chrono_sim.server.config import ServerConfig
 from tests.integration.broken_servers import (
@@ -40,7 +40,7 @@ class Server:
 
     limits: dict[str, Any] = field(default_factory=dict)
     key: dict[str, Any] = field(default_factory=dict)
-    session_type: type[Session] = Session
+    sessions: SessionFactory = Session.open
     gatekeeper: type[Gatekeeper] = Gatekeeper
 
 
@@ -61,7 +61,7 @@ async def serve() -> AsyncIterator[Serve]:
             interval=0.02,
             seed=5,
         )
-        server = ChronoServer(config, session_type=spec.session_type)
+        server = ChronoServer(config, sessions=spec.sessions)
         server.gatekeeper = spec.gatekeeper(config.keys, server.clock)
         await server.start()
         servers.append(server)
@@ -130,7 +130,7 @@ BROKEN = [
         id="never-sends-heartbeats",
     ),
     pytest.param(
-        Broken("unsubscribe-no-leak", Server(session_type=LeakySession)),
+        Broken("unsubscribe-no-leak", Server(sessions=LeakySession.open)),
         id="leaks-updates-after-unsubscribe",
     ),
     pytest.param(
@@ -138,11 +138,11 @@ BROKEN = [
         id="closes-1000-for-an-unknown-key",
     ),
     pytest.param(
-        Broken("id-echo", Server(session_type=IgnoresIdSession)),
+        Broken("id-echo", Server(sessions=IgnoresIdSession.open)),
         id="never-echoes-id",
     ),
     pytest.param(
-        Broken("subscribe-snapshot", Server(session_type=IgnoresSnapshotSession)),
+        Broken("subscribe-snapshot", Server(sessions=IgnoresSnapshotSession.open)),
         id="never-sends-snapshots",
     ),
     pytest.param(
@@ -150,7 +150,7 @@ BROKEN = [
         id="reads-2-MiB-messages",
     ),
     pytest.param(
-        Broken("timestamps", Server(session_type=MillisecondsSession)),
+        Broken("timestamps", Server(sessions=MillisecondsSession.open)),
         id="milliseconds-for-seconds-in-timestamps",
     ),
     pytest.param(
@@ -212,7 +212,7 @@ async def test_cli_json_lists_every_rule_and_exits_0_when_all_pass(serve: Serve)
 
 
 async def test_cli_table_names_the_failed_rule_and_exits_7(serve: Serve) -> None:
-    server = await serve(Server(session_type=IgnoresIdSession))
+    server = await serve(Server(sessions=IgnoresIdSession.open))
 
     cli = await start_cli(*cli_args(server))
 

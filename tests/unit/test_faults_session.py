@@ -1,4 +1,4 @@
-"""`FaultySession`: each fault as a client sees it, and the ledger that counts them.
+"""`FaultPolicy` in a `Session`: each fault as a client sees it, and the ledger that counts them.
 
 Driven by hand with a manual clock; a scripted RNG pins down which update a
 fault hits where the rule is about one update in particular.
@@ -15,15 +15,16 @@ import pytest
 
 from chrono_sim.faults import FaultPlan, parse_faults
 from chrono_sim.faults.plan import connection_rng
-from chrono_sim.faults.session import FaultInjector, FaultySession
+from chrono_sim.faults.policy import FaultInjector, FaultPolicy
 from chrono_sim.protocol.admission import Gatekeeper, Lease
 from chrono_sim.protocol.catalog import DEFAULT_CATALOG
 from chrono_sim.protocol.clock import ManualClock
+from chrono_sim.protocol.delivery import Close
 from chrono_sim.protocol.hub import Hub
 from chrono_sim.protocol.keys import DEV_KEY, KeyStore
 from chrono_sim.protocol.limits import ProtocolLimits
 from chrono_sim.protocol.messages import CloseCode, Pong, PriceUpdate, ServerMessage, Subscribed
-from chrono_sim.protocol.session import Close
+from chrono_sim.protocol.session import Session, SessionSettings
 from tests.support import Client, quote
 
 
@@ -39,7 +40,7 @@ class ScriptedRandom(random.Random):
 
 
 class FaultyClient(Client):
-    session: FaultySession
+    """A client of a session with a `FaultPolicy`, reading only prices."""
 
     def prices(self) -> list[PriceUpdate]:
         replies = self.replies()
@@ -73,10 +74,15 @@ def connect(gatekeeper: Gatekeeper, hub: Hub, clock: ManualClock, counts: Counte
     ) -> FaultyClient:
         lease = gatekeeper.admit(DEV_KEY)
         assert isinstance(lease, Lease), lease
-        session = FaultySession(
-            plan=parse_faults(spec) if isinstance(spec, str) else spec,
+        policy = FaultPolicy(
+            parse_faults(spec) if isinstance(spec, str) else spec,
             rng=rng or random.Random("test"),
             counts=counts,
+            clock=clock,
+            on_ready=on_ready,
+        )
+        session = Session(
+            policy=policy,
             lease=lease,
             hub=hub,
             catalog=DEFAULT_CATALOG,
@@ -308,7 +314,8 @@ def test_a_delayed_update_of_a_symbol_unsubscribed_is_discarded_uncounted(
 def test_a_delay_tells_the_timer_its_deadline_moved_earlier(connect: Connect, hub: Hub) -> None:
     client = connect("delay=1s..1s")
     moved: list[float] = []
-    client.session.watch_deadline(lambda: moved.append(client.session.next_deadline()))
+    assert client.session.policy is not None
+    client.session.policy.watch_deadline(lambda: moved.append(client.session.next_deadline()))
     publish(hub, 1)
     publish(hub, 1)  # waits behind: the deadline stays
     assert moved == [1.0]
@@ -448,9 +455,10 @@ def run_connections(
             "limits": ProtocolLimits(heartbeat_interval=1000.0, idle_timeout=1000.0),
         }  # fmt: skip
         if rng is None:
-            session = faults.open_session(**settings)
+            session = faults.open_session(SessionSettings(**settings))
         else:
-            session = FaultySession(plan=faults.plan, rng=rng, counts=faults.counts, **settings)
+            policy = FaultPolicy(faults.plan, rng=rng, counts=faults.counts, clock=clock)
+            session = Session(policy=policy, **settings)
         clients.append(FaultyClient(session))
     seen: list[list[tuple[str, int]]] = [[] for _ in clients]
     for client in clients:

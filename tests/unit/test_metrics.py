@@ -12,9 +12,9 @@ from chrono_sim.protocol.clock import ManualClock
 from chrono_sim.protocol.hub import Hub
 from chrono_sim.protocol.keys import ApiKey
 from chrono_sim.protocol.outbox import Outbox
+from chrono_sim.server.connection.writer import ConnectionWriter, Flusher
 from chrono_sim.server.feed import PUBLISH_BATCH, pump
 from chrono_sim.server.metrics import HTTP_IP_RATE, HTTP_SERVER_FULL, ServerMetrics, key_label
-from chrono_sim.server.writer import ConnectionWriter, Flusher
 from chrono_sim.sources import ScriptedSource
 from tests.prometheus import samples
 from tests.support import quote

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections import Counter
 
 from chrono_sim.faults import FaultPlan
-from chrono_sim.faults.session import FaultInjector
+from chrono_sim.faults.policy import FaultInjector
 from chrono_sim.protocol.admission import Gatekeeper, Lease
 from chrono_sim.protocol.catalog import DEFAULT_CATALOG
 from chrono_sim.protocol.clock import ManualClock
 from chrono_sim.protocol.hub import Hub
 from chrono_sim.protocol.keys import DEV_KEY
 from chrono_sim.protocol.limits import ProtocolLimits
-from chrono_sim.protocol.session import Session
+from chrono_sim.protocol.session import Session, SessionSettings
 from tests.support import Client, quote
 
 LIMITS = ProtocolLimits(price_backlog=4)
@@ -48,9 +48,9 @@ def test_a_fault_session_reports_each_conflation_to_on_conflate(
 ) -> None:
     discarded: list[int] = []
     injector = FaultInjector(FaultPlan(), seed=1, counts=Counter())
-    session = injector.open_session(
+    session = injector.open_session(SessionSettings(
         lease=lease(gatekeeper), hub=hub, catalog=DEFAULT_CATALOG, clock=clock, limits=LIMITS,
         on_conflate=discarded.append,
-    )  # fmt: skip
+    ))  # fmt: skip
     publish_five_unread(Client(session), hub)
     assert discarded == [4]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chrono_sim.protocol.clock import ManualClock
+from chrono_sim.protocol.delivery import Close
 from chrono_sim.protocol.hub import Hub
 from chrono_sim.protocol.messages import CloseCode, Pong
-from chrono_sim.protocol.session import Close
 from tests.support import Client, quote
 
 IDLE_CLOSE = Close(CloseCode.IDLE_TIMEOUT, "idle timeout")

@@ -1,4 +1,4 @@
-"""A `Session` that injects a `FaultPlan` into one connection, still with no I/O.
+"""The `DeliveryPolicy` that injects a `FaultPlan` into one connection, still with no I/O.
 
 Price updates pass through `deliver`, where each one draws its fate from the
 connection's own RNG: dropped, held back for a swap (reorder), sent twice,
@@ -6,11 +6,15 @@ or delayed. Disconnects and the stall are deadlines run by `on_timer`. Every
 fault is counted in the shared `counts` only once a client can see it: an
 update put in the outbox (or a connection dropped, a stall begun). A held
 update that never goes out (its symbol unsubscribed, the connection closed)
-is not counted. Replies never pass through here.
+is not counted. Replies never pass through here: the protocol's rules stay
+in `Session`, which consults the policy.
 
 What a client sees matches the counts while it keeps up. A client that falls
 so far behind that its outbox conflates loses duplicates and swaps with the
 rest of its backlog (and sees gaps that are not drops), as any slow reader would.
+
+`FaultInjector` is the `SessionFactory` a server with `--fault` opens its
+sessions with: each gets a `FaultPolicy` of its own.
 """
 
 from __future__ import annotations
@@ -18,18 +22,15 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from chrono_sim.faults.plan import FaultPlan, connection_rng
-from chrono_sim.protocol.admission import Lease
-from chrono_sim.protocol.catalog import Catalog
 from chrono_sim.protocol.clock import Clock
-from chrono_sim.protocol.hub import Hub
-from chrono_sim.protocol.limits import ProtocolLimits
+from chrono_sim.protocol.delivery import Close
 from chrono_sim.protocol.messages import CloseCode
-from chrono_sim.protocol.session import Close, Session
+from chrono_sim.protocol.outbox import Outbox
+from chrono_sim.protocol.session import Session, SessionSettings
 
 INJECTED_DISCONNECT = Close(CloseCode.GOING_AWAY, "injected disconnect", abort=True)
 
@@ -41,10 +42,6 @@ def _nothing() -> None:
     pass
 
 
-def _discarded(count: int) -> None:
-    pass
-
-
 @dataclass(slots=True)
 class _Delayed:
     """The frames of one symbol waiting for `release` (a `Clock.monotonic()` reading)."""
@@ -53,39 +50,27 @@ class _Delayed:
     frames: list[_Outgoing] = field(default_factory=list)
 
 
-class FaultySession(Session):
-    """The protocol state of one connection, with `plan`'s faults injected.
+class FaultPolicy:
+    """Injects `plan`'s faults into the prices of one session (a `DeliveryPolicy`).
 
     `rng` must be this connection's own (see `connection_rng`); `counts` is
-    shared by a server's connections and counts faults by kind.
+    shared by a server's connections and counts faults by kind. `on_ready` is
+    the session's: told when a stall ends with frames waiting.
     """
 
     def __init__(
         self,
-        *,
         plan: FaultPlan,
+        *,
         rng: random.Random,
         counts: Counter[str],
-        lease: Lease,
-        hub: Hub,
-        catalog: Catalog,
         clock: Clock,
-        limits: ProtocolLimits,
         on_ready: Callable[[], None] = _nothing,
-        on_conflate: Callable[[int], None] = _discarded,
     ) -> None:
-        super().__init__(
-            lease=lease,
-            hub=hub,
-            catalog=catalog,
-            clock=clock,
-            limits=limits,
-            on_ready=on_ready,
-            on_conflate=on_conflate,
-        )
         self._plan = plan
         self._rng = rng
         self._counts = counts
+        self._clock = clock
         self._on_ready = on_ready
         self._deadline_moved = _nothing
         self._held: dict[str, bytes] = {}  # reorder: an update waiting for the next of its symbol
@@ -99,22 +84,18 @@ class FaultySession(Session):
         self._stalled = False
 
     @property
-    def pending_prices(self) -> int:
-        # Held and delayed updates count: a client-paced feed must wait for them too.
+    def pending(self) -> int:
         delayed = sum(len(queue.frames) for queue in self._delayed.values())
-        return super().pending_prices + len(self._held) + delayed
+        return len(self._held) + delayed
+
+    @property
+    def paused(self) -> bool:
+        return self._stalled
 
     def watch_deadline(self, moved: Callable[[], None]) -> None:
         self._deadline_moved = moved
 
-    # --- inputs ---------------------------------------------------------------
-
-    def receive(self, data: str | bytes) -> None:
-        super().receive(data)
-        if self._held or self._delayed:
-            self._discard(set(self._held).union(self._delayed).difference(self.symbols))
-
-    def deliver(self, symbol: str, frame: bytes) -> None:
+    def deliver(self, outbox: Outbox, symbol: str, frame: bytes) -> None:
         plan, rng = self._plan, self._rng
         # Every update draws the same numbers whatever happened before, so which
         # updates are hit depends on the seed and their order only, not on timing.
@@ -146,7 +127,7 @@ class FaultySession(Session):
             queue = self._delayed[symbol] = _Delayed(self._clock.monotonic() + delay_for)
             self._deadline_moved()
         if queue is None:
-            self._send(symbol, outgoing)
+            self._send(outbox, symbol, outgoing)
         else:
             # Later updates never overtake a delayed one: they wait behind it, so they
             # are delayed too (if not already marked as another fault) and count.
@@ -155,14 +136,13 @@ class FaultySession(Session):
                 outgoing[0] = (first, "delay")
             queue.frames.extend(outgoing)
 
-    def on_timer(self) -> Close | None:
-        now = self._clock.monotonic()
+    def on_timer(self, outbox: Outbox, now: float) -> Close | None:
         if now >= self._next_disconnect:
             self._next_disconnect += self._plan.disconnect_every or math.inf
             self._counts["disconnect"] += 1
             return INJECTED_DISCONNECT
         for symbol in [s for s, queue in self._delayed.items() if queue.release <= now]:
-            self._send(symbol, self._delayed.pop(symbol).frames)
+            self._send(outbox, symbol, self._delayed.pop(symbol).frames)
         if not self._stalled and now >= self._stall_start:
             self._stalled = True
             self._stall_start = math.inf
@@ -172,53 +152,39 @@ class FaultySession(Session):
             self._stall_end = math.inf
             # The outbox said it was ready while stalled: the writer took nothing and
             # will not hear again unless told (it is told only when an outbox fills).
-            if len(self.outbox):
+            if len(outbox):
                 self._on_ready()
-        return super().on_timer()
+        return None
 
     def next_deadline(self) -> float:
         stall_event = self._stall_end if self._stalled else self._stall_start
         release = min((queue.release for queue in self._delayed.values()), default=math.inf)
-        return min(super().next_deadline(), self._next_disconnect, stall_event, release)
+        return min(self._next_disconnect, stall_event, release)
 
-    # --- outputs --------------------------------------------------------------
-
-    def take_frames(self) -> list[bytes]:
-        if self._stalled:
-            return []
-        return super().take_frames()
-
-    def close(self) -> None:
-        super().close()
-        self._held.clear()
-        self._delayed.clear()
-        self._deadline_moved = _nothing
-
-    # --- internals ------------------------------------------------------------
-
-    def _send(self, symbol: str, outgoing: list[_Outgoing]) -> None:
-        for frame, fault in outgoing:
-            self.outbox.put_price(symbol, frame)
-            if fault is not None:
-                self._counts[fault] += 1
-
-    def _send_snapshots(self, symbols: list[str]) -> None:
-        # A snapshot is the latest price: a held older update would arrive after it.
-        self._discard(symbols)
-        super()._send_snapshots(symbols)
-
-    def _discard(self, symbols: set[str] | list[str]) -> None:
+    def discard(self, symbols: Iterable[str]) -> None:
         """Forget held and delayed updates of `symbols`, uncounted: no client sees them."""
         for symbol in symbols:
             self._held.pop(symbol, None)
             self._delayed.pop(symbol, None)
 
+    def close(self) -> None:
+        self._held.clear()
+        self._delayed.clear()
+        self._deadline_moved = _nothing
+
+    def _send(self, outbox: Outbox, symbol: str, outgoing: list[_Outgoing]) -> None:
+        for frame, fault in outgoing:
+            outbox.put_price(symbol, frame)
+            if fault is not None:
+                self._counts[fault] += 1
+
 
 class FaultInjector:
-    """Opens the fault sessions of one server, numbering connections 1, 2, 3... as admitted.
+    """Opens the fault sessions of one server, numbering connections 1, 2, 3... as opened.
 
     Connection k draws from `connection_rng(seed, k)`, so a rerun with the
-    same seed and the same clients injects the same faults.
+    same seed and the same clients injects the same faults. `open_session`
+    is a `SessionFactory`.
     """
 
     def __init__(self, plan: FaultPlan, *, seed: int, counts: Counter[str]) -> None:
@@ -227,12 +193,17 @@ class FaultInjector:
         self.counts = counts
         self.connections = 0
 
-    def open_session(self, **settings: Any) -> FaultySession:
-        """The next connection's session; `settings` are `Session`'s keywords (lease, hub, ...)."""
+    def policy(self, clock: Clock, on_ready: Callable[[], None] = _nothing) -> FaultPolicy:
+        """The next connection's policy."""
         self.connections += 1
-        return FaultySession(
-            plan=self.plan,
+        return FaultPolicy(
+            self.plan,
             rng=connection_rng(self.seed, self.connections),
             counts=self.counts,
-            **settings,
+            clock=clock,
+            on_ready=on_ready,
         )
+
+    def open_session(self, settings: SessionSettings) -> Session:
+        """The next connection's session, with its own `FaultPolicy`."""
+        return Session.open(settings, policy=self.policy(settings.clock, settings.on_ready))

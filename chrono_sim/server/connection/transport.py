@@ -1,4 +1,4 @@
-"""Per-connection guards below the protocol: a ration of WebSocket pings, and a roster.
+"""The server's websockets connection: says when it can write again, rations pings, keeps a roster.
 
 websockets answers each ping frame with a pong while parsing, before any
 handler sees it, and queues that pong even when the peer reads nothing: a
@@ -18,21 +18,26 @@ Over TLS, a connection failed while the peer is still sending (a message over
 the size limit, mid-transfer) must not be closed at once: TLS cannot half-close,
 and closing a socket with unread input resets it, so the peer would never read
 the close frame (1009) that says why.
+
+The ping ration and the roster belong to one server, yet live on a class (see
+`connection_type`), not on each connection: every attribute more costs each
+connection memory (see `StreamConnection.__slots__`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import ClassVar
 
+from websockets.asyncio.server import ServerConnection
 from websockets.frames import Frame, Opcode
 from websockets.protocol import Event, State
 
 from chrono_sim.protocol.messages import CloseCode
 from chrono_sim.protocol.ratelimit import TokenBucket
 from chrono_sim.server.logs import format_peer
-from chrono_sim.server.writer import StreamConnection
 
 log = logging.getLogger("chrono_sim.server")
 
@@ -41,21 +46,27 @@ DEFAULT_PINGS_PER_MINUTE = 600
 QUIET_BEFORE_CLOSE = 0.2
 
 
-class GuardedConnection(StreamConnection):
-    """A `StreamConnection` that rations incoming pings and stays on its server's roster.
+def _nothing() -> None:
+    pass
 
-    Use `connection_class()` to get a subclass of its own for each server.
+
+class StreamConnection(ServerConnection):
+    """A `ServerConnection` that calls `on_writable` when its socket can take writes again.
+
+    It also rations incoming pings and stays on its server's roster; use
+    `connection_type()` to get a subclass of its own for each server.
     """
 
     # Slots, not the instance dict: websockets' connection holds about 30 attributes, the
     # most a dict can share its keys for; past that every connection pays ~2 KiB more.
-    __slots__ = ("_last_input", "_pings")
+    __slots__ = ("_last_input", "_pings", "on_writable")
 
     max_pings_per_minute: ClassVar[int] = DEFAULT_PINGS_PER_MINUTE
-    roster: ClassVar[set[GuardedConnection]] = set()
+    roster: ClassVar[set[StreamConnection]] = set()
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.on_writable: Callable[[], None] = _nothing
         # Made on the first ping: browsers never send one, and each bucket costs memory.
         self._pings: TokenBucket | None = None
         self._last_input = 0.0  # loop time of the last bytes received
@@ -67,6 +78,11 @@ class GuardedConnection(StreamConnection):
     def connection_lost(self, exc: Exception | None) -> None:
         self.roster.discard(self)
         super().connection_lost(exc)
+        self.on_writable()  # whoever waits for room must not wait for a socket that is gone
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        self.on_writable()
 
     def send_data(self) -> None:
         if self.transport.can_write_eof() or self.protocol.close_rcvd is not None:
@@ -115,12 +131,21 @@ class GuardedConnection(StreamConnection):
         return True
 
 
-def connection_class(*, max_pings_per_minute: int) -> type[GuardedConnection]:
-    """A `GuardedConnection` subclass with this ping ration and a roster of its own."""
+def connection_type(*, max_pings_per_minute: int) -> type[StreamConnection]:
+    """A `StreamConnection` subclass for one server: this ping ration, a roster of its own."""
 
-    class ServerGuardedConnection(GuardedConnection):
+    class ServerStreamConnection(StreamConnection):
         __slots__ = ()
 
-    ServerGuardedConnection.max_pings_per_minute = max_pings_per_minute
-    ServerGuardedConnection.roster = set()
-    return ServerGuardedConnection
+    ServerStreamConnection.max_pings_per_minute = max_pings_per_minute
+    ServerStreamConnection.roster = set()
+    return ServerStreamConnection
+
+
+def drop_all(connection_type: type[StreamConnection]) -> None:
+    """Drop every connection still on the roster of `connection_type`, without a close frame."""
+    stragglers = list(connection_type.roster)
+    if stragglers:
+        log.info("dropping %d connection(s) still open at shutdown", len(stragglers))
+    for connection in stragglers:
+        connection.transport.abort()

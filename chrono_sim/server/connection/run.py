@@ -1,4 +1,4 @@
-"""Runs one WebSocket connection: reader, writer and timer around a pure `Session`."""
+"""Runs one admitted connection: reader, writer and timer around a pure `Session`."""
 
 from __future__ import annotations
 
@@ -10,24 +10,14 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
-from chrono_sim.protocol.admission import Refusal
 from chrono_sim.protocol.clock import Clock
-from chrono_sim.protocol.messages import encode
-from chrono_sim.protocol.session import Close, Session
-from chrono_sim.protocol.timestamps import format_timestamp
+from chrono_sim.protocol.delivery import Close
+from chrono_sim.protocol.session import Session
+from chrono_sim.server.connection.transport import StreamConnection
+from chrono_sim.server.connection.writer import ConnectionWriter, Flusher
 from chrono_sim.server.logs import format_peer
-from chrono_sim.server.writer import ConnectionWriter, Flusher, StreamConnection
 
 log = logging.getLogger("chrono_sim.server")
-
-
-async def refuse(ws: ServerConnection, refusal: Refusal, clock: Clock) -> None:
-    """Tell the client why in an `error` message, then close with the refusal's code."""
-    try:
-        await ws.send(encode(refusal.error(format_timestamp(clock.time()))), text=True)
-        await ws.close(refusal.close_code, refusal.close_reason)
-    except ConnectionClosed:
-        pass
 
 
 async def run_session(
@@ -89,7 +79,7 @@ class _Timer:
 
     Waking before a deadline that moved later is harmless: `on_timer` does
     nothing then and the timer re-arms for the new deadline. A deadline that
-    moves earlier is announced by the session (`watch_deadline`): re-arm then.
+    moves earlier is announced by the session's policy (`watch_deadline`): re-arm then.
     """
 
     def __init__(self, ws: ServerConnection, session: Session, clock: Clock) -> None:
@@ -99,7 +89,8 @@ class _Timer:
         self._loop = asyncio.get_running_loop()
         self._closing: asyncio.Task[None] | None = None
         self._handle = self._arm()
-        session.watch_deadline(self._rearm)
+        if session.policy is not None:  # only a policy moves the deadline earlier
+            session.policy.watch_deadline(self._rearm)
 
     def _arm(self) -> asyncio.TimerHandle:
         delay = max(0.0, self._session.next_deadline() - self._clock.monotonic())

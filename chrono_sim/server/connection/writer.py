@@ -15,34 +15,14 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from websockets.asyncio.server import ServerConnection
 from websockets.protocol import State
 
 from chrono_sim.protocol.messages import CloseCode
 from chrono_sim.protocol.session import Session
+from chrono_sim.server.connection.transport import StreamConnection
 from chrono_sim.server.logs import format_peer
 
 log = logging.getLogger("chrono_sim.server")
-
-
-class StreamConnection(ServerConnection):
-    """A `ServerConnection` that says when its socket can take writes again."""
-
-    # Subclasses of the library's connection keep their own state in slots: its instance
-    # dict is at the size past which keys stop being shared (~2 KiB a connection more).
-    __slots__ = ("on_writable",)
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.on_writable: Callable[[], None] = lambda: None
-
-    def resume_writing(self) -> None:
-        super().resume_writing()
-        self.on_writable()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        super().connection_lost(exc)
-        self.on_writable()  # whoever waits for room must not wait for a socket that is gone
 
 
 class Flusher:
