@@ -10,8 +10,8 @@ from websockets.asyncio.client import connect
 from chrono_sim.protocol.keys import DEV_KEY
 from chrono_sim.protocol.messages import CloseCode
 from chrono_sim.server import ChronoServer
+from chrono_sim.server.connection.writer import Flusher
 from chrono_sim.server.feed import PUBLISH_BATCH
-from chrono_sim.server.writer import Flusher
 from tests.integration.conftest import StartServer
 from tests.integration.support import bearer, closed_with, receive, url
 from tests.support import quote
@@ -71,13 +71,15 @@ async def test_a_peer_that_reads_nothing_is_closed_1008_too_slow(
     start_server: StartServer,
 ) -> None:
     # A long close timeout: the close frame waits behind the unread data for the client.
-    server = await start_server(ping_interval=0.2, ping_timeout=0.2, close_timeout=30)
+    # Keepalive pings only after the buffers are full: they then wait behind the blocked
+    # write, so the stall bound (ping_interval + ping_timeout) is what closes the peer.
+    server = await start_server(ping_interval=1.0, ping_timeout=0.2, close_timeout=30)
     async with connect(url(server), additional_headers=bearer(), ping_interval=None) as ws:
         await ws.send(SUBSCRIBE_BTC)
         await receive(ws)
         ws.transport.pause_reading()
         loop = asyncio.get_running_loop()
-        deadline, step = loop.time() + 2.0, 0  # well past the 0.4 s stall bound
+        deadline, step = loop.time() + 3.0, 0  # well past the 1.2 s stall bound
         while loop.time() < deadline:
             server.hub.publish(quote("BTC/USD", 100.0 + step))
             step += 1
