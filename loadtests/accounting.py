@@ -1,6 +1,6 @@
 """Where every update went: what the feed users saw, set against what the server says it did.
 
-Pure (no locust, no sockets), so `tests/unit/test_loadtests_accounting.py` runs it
+Pure (no locust, no sockets), so `tests/loadtests/test_accounting.py` runs it
 without locust.
 
 A feed user sorts each update by its symbol's `seq` (`SeqTracker.classify`). It

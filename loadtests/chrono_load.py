@@ -1,6 +1,6 @@
 """The locust suite's pure logic: no locust, no sockets, no gevent.
 
-Kept apart from `locustfile.py` so `tests/unit/test_loadtests.py` runs it in the
+Kept apart from `locustfile.py` so `tests/loadtests/test_chrono_load.py` runs it in the
 normal test suite, where locust is not installed.
 """
 

@@ -19,7 +19,7 @@ from chrono_sim.sources.base import CLIENT_PACED_BATCH, PriceSource
 
 log = logging.getLogger("chrono_sim.server")
 
-Wait = Callable[[], Awaitable[None]]
+Wait = Callable[[], Awaitable[object]]  # what it returns is not used (Event.wait's True)
 
 # Quotes published per event-loop turn at most. Each turn ends with one write
 # per connection, so this bounds what a turn queues for a client (within the

@@ -17,7 +17,7 @@ from chrono_sim.protocol.messages import decode_client_message
 from chrono_sim.protocol.session import Session
 from chrono_sim.protocol.timestamps import format_timestamp
 from chrono_sim.sources import SyntheticSource
-from tests.support import quote
+from tests.support.sessions import quote
 
 SUBSCRIBE = '{"type":"subscribe","symbols":["BTC/USD","ETH/USD","SOL/USD"],"id":42}'
 SUBSCRIBERS = 200

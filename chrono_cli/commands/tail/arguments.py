@@ -6,7 +6,7 @@ Typer, and the pydantic it converts arguments with, are more than half of
 straight away; `chrono_cli.commands.tail.command` builds the Typer command,
 help and all, from the same `PARAMS`. Whatever `parse_plain` does not read
 (help, an error, an unusual form) goes to Typer, with Typer's help and messages.
-`tests/unit/test_tail_run.py` checks that the two agree.
+`tests/chrono_cli/commands/tail/test_arguments.py` checks that the two agree.
 """
 
 from __future__ import annotations

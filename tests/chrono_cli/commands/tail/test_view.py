@@ -1,0 +1,378 @@
+"""`chrono tail`'s screen, rendered from a `TailState` fed with client events."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from rich.console import Console
+from rich.style import Style
+
+from chrono_cli.commands.tail.state import TailState
+from chrono_cli.commands.tail.view import render
+from chrono_sim.client import Connected, Disconnected, Heartbeat, Retrying, Subscribed
+from tests.support.feed_events import symbol_price
+
+URL = "ws://localhost:3000/stream"
+TITLE = f"chrono tail · {URL}"
+TIMESTAMP = "2025-10-10T14:30:00.000Z"
+REFUSED = "connection refused (is the server up?)"
+
+
+def connected(*symbols: str, now: float = 0.0) -> TailState:
+    """A state that has connected and subscribed to `symbols` at `now`."""
+    state = TailState(symbols)
+    state.apply(Connected(URL, 0), now)
+    state.apply(Subscribed(symbols), now)
+    return state
+
+
+def plain(state: TailState, now: float, width: int = 100) -> str:
+    console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False)
+    console.print(render(state, now, TITLE))
+    output = console.file.getvalue()  # type: ignore[attr-defined]
+    assert isinstance(output, str)
+    return output
+
+
+def ansi(state: TailState, now: float) -> str:
+    console = Console(file=io.StringIO(), width=100, color_system="truecolor", force_terminal=True)
+    console.print(render(state, now, TITLE))
+    output = console.file.getvalue()  # type: ignore[attr-defined]
+    assert isinstance(output, str)
+    return output
+
+
+def styles_of(state: TailState, now: float, text: str) -> list[Style]:
+    """The styles of the rendered segments that contain `text`."""
+    console = Console(width=100, color_system="truecolor", force_terminal=True)
+    segments = console.render(render(state, now, TITLE))
+    return [segment.style or Style() for segment in segments if text in segment.text]
+
+
+def style_of(state: TailState, now: float, text: str) -> Style:
+    styles = styles_of(state, now, text)
+    assert len(styles) == 1, f"{text!r} is in {len(styles)} segments"
+    return styles[0]
+
+
+def line_of(output: str, symbol: str) -> str:
+    lines = [line for line in output.splitlines() if line.startswith(symbol + " ")]
+    assert len(lines) == 1, output
+    return lines[0]
+
+
+def color(style: Style) -> str | None:
+    return style.color.name if style.color else None
+
+
+# --- rows
+
+
+def test_one_row_per_symbol_in_the_order_asked() -> None:
+    state = connected("ETH/USD", "BTC/USD", "ETH/BTC")
+    state.apply(symbol_price("BTC/USD", 95_000.0), 1.0)
+    state.apply(symbol_price("ETH/BTC", 0.035812, volume=2.1e8, source="kraken"), 1.0)
+    state.apply(symbol_price("ETH/USD", 3_400.5, volume=15e9, source="binance"), 1.0)
+    output = plain(state, 1.4)
+    rows = [line for line in output.splitlines() if line.split(" ")[0] in state.rows]
+    assert [row.split()[0] for row in rows] == ["ETH/USD", "BTC/USD", "ETH/BTC"]
+    assert "95,000.00" in line_of(output, "BTC/USD")
+    assert "3,400.50" in line_of(output, "ETH/USD")
+    assert "0.03581" in line_of(output, "ETH/BTC")
+
+
+def test_row_shows_volume_source_age_and_missed() -> None:
+    state = connected("ETH/BTC")
+    state.apply(symbol_price("ETH/BTC", 0.035812, volume=2.1e8, source="kraken"), 1.0)
+    row = line_of(plain(state, 1.4), "ETH/BTC")
+    cells = ["ETH/BTC", "0.03581", "0.00000", "(0.00%)", "210.00M", "kraken", "0.4s", "▄", "0"]
+    assert row.split() == cells
+
+
+def test_title_and_headers_are_shown() -> None:
+    output = plain(connected("BTC/USD"), 0.0)
+    assert TITLE in output
+    headers = ["Symbol", "Price", "Change", "Volume", "Source", "Age", "Trend", "Missed"]
+    header = next(line for line in output.splitlines() if line.startswith("Symbol"))
+    assert header.split() == headers
+
+
+def test_symbol_without_update_is_waiting() -> None:
+    state = connected("BTC/USD", "SOL/USD")
+    state.apply(symbol_price("BTC/USD", 95_000.0), 1.0)
+    output = plain(state, 2.0)
+    assert "waiting…" in line_of(output, "SOL/USD")
+    assert "waiting…" not in line_of(output, "BTC/USD")
+    assert line_of(output, "SOL/USD").split() == ["SOL/USD", "waiting…", "—", "—", "—", "—", "0"]
+
+
+def test_trend_is_a_sparkline_of_recent_prices() -> None:
+    state = connected("BTC/USD")
+    for step in range(8):
+        state.apply(symbol_price("BTC/USD", 95_000.0 + 10 * step), 1.0 + step)
+    assert "▁▂▃▄▅▆▇█" in line_of(plain(state, 8.5), "BTC/USD")
+
+
+def test_fits_an_80_column_terminal_without_cutting_figures() -> None:
+    state = connected("BTC/USD", "ETH/BTC", "DOGE/USD")
+    for step in range(12):
+        state.apply(symbol_price("BTC/USD", 95_000.0 + 111.11 * step), 1.0 + step)
+        state.apply(symbol_price("ETH/BTC", 0.035812 - 0.00001 * step, volume=2.1e8), 1.0 + step)
+    state.apply(symbol_price("BTC/USD", 95_000.0 + 111.11 * 12, missed=12), 20.0)
+    output = plain(state, 29.0, width=80)
+    assert all(len(line) <= 80 for line in output.splitlines())
+    btc = line_of(output, "BTC/USD")
+    assert "96,333.32" in btc
+    assert "+1,333.32 (+1.40%)" in btc
+    assert "28.00B" in btc
+    assert "coinbase" in btc
+    assert "9.0s" in btc
+    assert btc.endswith(" 12")
+    assert "17s stale" in line_of(output, "ETH/BTC")
+
+
+# --- change: colour and TailState's "since start"
+
+
+def test_change_is_since_the_first_price() -> None:
+    state = connected("BTC/USD")
+    state.apply(symbol_price("BTC/USD", 95_000.0), 1.0)
+    state.apply(symbol_price("BTC/USD", 95_100.0), 2.0)
+    state.apply(symbol_price("BTC/USD", 95_050.0), 3.0)
+    row = state.rows["BTC/USD"]
+    assert row.change == 50.0
+    assert row.change_percent is not None
+    assert round(row.change_percent, 4) == 0.0526
+    assert "+50.00 (+0.05%)" in line_of(plain(state, 3.5), "BTC/USD")
+
+
+def test_rising_change_is_green() -> None:
+    state = connected("BTC/USD")
+    state.apply(symbol_price("BTC/USD", 95_000.0), 1.0)
+    state.apply(symbol_price("BTC/USD", 95_012.34), 2.0)
+    assert color(style_of(state, 2.5, "+12.34 (+0.01%)")) == "green"
+
+
+def test_falling_change_is_red() -> None:
+    state = connected("XRP/USD")
+    state.apply(symbol_price("XRP/USD", 2.35), 1.0)
+    state.apply(symbol_price("XRP/USD", 2.3488), 2.0)
+    assert color(style_of(state, 2.5, "-0.0012 (-0.05%)")) == "red"
+
+
+def test_unchanged_price_is_plain() -> None:
+    state = connected("BTC/USD")
+    state.apply(symbol_price("BTC/USD", 95_000.0), 1.0)
+    state.apply(symbol_price("BTC/USD", 95_000.001), 2.0)  # below the shown precision
+    assert color(style_of(state, 2.5, "0.00 (0.00%)")) is None
+
+
+def test_change_colours_reach_the_terminal_as_ansi_codes() -> None:
+    state = connected("BTC/USD", "ETH/USD")
+    for symbol, first, last in (("BTC/USD", 95_000.0, 95_100.0), ("ETH/USD", 3_400.0, 3_390.0)):
+        state.apply(symbol_price(symbol, first), 1.0)
+        state.apply(symbol_price(symbol, last), 2.0)
+    output = ansi(state, 2.5)
+    assert re.search(r"\x1b\[32m *\+100\.00 \(\+0\.11%\)\x1b\[0m", output)
+    assert re.search(r"\x1b\[31m *-10\.00 \(-0\.29%\)\x1b\[0m", output)
+
+
+# --- staleness
+
+
+def test_stale_after_a_long_gap_relative_to_the_usual_gap() -> None:
+    state = connected("BTC/USD")
+    for second in range(1, 11):  # an update every 4 s
+        state.apply(symbol_price("BTC/USD", 95_000.0), 4.0 * second)
+    row = state.rows["BTC/USD"]
+    assert not row.is_stale(40.0 + 15.9)
+    assert row.is_stale(40.0 + 16.1)
+
+
+def test_fast_feed_is_not_stale_within_the_floor() -> None:
+    state = connected("BTC/USD")
+    for tick in range(1, 21):  # an update every 0.1 s
+        state.apply(symbol_price("BTC/USD", 95_000.0), 0.1 * tick)
+    row = state.rows["BTC/USD"]
+    assert not row.is_stale(2.0 + 4.9)
+    assert row.is_stale(2.0 + 5.1)
+
+
+def test_stale_row_is_dim_and_marked_in_the_age_cell() -> None:
+    state = connected("BTC/USD", "ETH/USD")
+    for second in range(1, 11):
+        state.apply(symbol_price("BTC/USD", 95_000.0), float(second))
+    state.apply(symbol_price("ETH/USD", 3_400.0), 12.0)
+    state.apply(symbol_price("ETH/USD", 3_401.0), 16.0)
+    now = 16.5  # BTC/USD has been silent 6.5 s after updates every second
+    output = plain(state, now)
+    assert "6.5s stale" in line_of(output, "BTC/USD")
+    assert "stale" not in line_of(output, "ETH/USD")
+    assert style_of(state, now, "BTC/USD").dim
+    assert style_of(state, now, "stale").dim
+    assert color(style_of(state, now, "stale")) == "yellow"
+    assert not style_of(state, now, "ETH/USD").dim
+
+
+def test_a_single_update_is_never_stale() -> None:
+    state = connected("BTC/USD")
+    state.apply(symbol_price("BTC/USD", 95_000.0), 1.0)
+    assert "stale" not in plain(state, 1000.0)
+
+
+# --- missed updates
+
+
+def test_missed_updates_accumulate_per_symbol() -> None:
+    state = connected("BTC/USD", "ETH/USD")
+    state.apply(symbol_price("BTC/USD", 95_000.0, missed=2), 1.0)
+    state.apply(symbol_price("BTC/USD", 95_001.0, missed=3), 2.0)
+    state.apply(symbol_price("ETH/USD", 3_400.0), 2.0)
+    assert state.rows["BTC/USD"].missed == 5
+    assert state.total_missed == 5
+    output = plain(state, 2.5)
+    assert line_of(output, "BTC/USD").endswith(" 5")
+    assert line_of(output, "ETH/USD").endswith(" 0")
+    assert output.splitlines()[-1].endswith("missed 5")
+
+
+def test_missed_count_is_highlighted_only_when_positive() -> None:
+    state = connected("BTC/USD", "ETH/USD")
+    state.apply(symbol_price("BTC/USD", 95_000.0, missed=7), 1.0)
+    state.apply(symbol_price("ETH/USD", 3_400.0), 1.0)
+    assert [color(style) for style in styles_of(state, 1.5, "7")] == ["red", "red"]  # cell, status
+    assert color(style_of(state, 1.5, "missed 7")) == "red"
+    assert all(color(style) != "red" for style in styles_of(state, 1.5, "0"))
+
+
+# --- canonical names
+
+
+def test_rows_take_the_servers_spelling_after_subscribed() -> None:
+    state = TailState(("btc/usd", "ETH/USD"))
+    state.apply(Connected(URL, 0), 0.0)
+    state.apply(Subscribed(("BTC/USD", "ETH/USD")), 0.1)
+    assert list(state.rows) == ["BTC/USD", "ETH/USD"]
+    assert state.rows["BTC/USD"].symbol == "BTC/USD"
+    state.apply(symbol_price("BTC/USD", 95_000.0), 1.0)
+    assert list(state.rows) == ["BTC/USD", "ETH/USD"]  # the update found the renamed row
+    output = plain(state, 1.5)
+    assert "95,000.00" in line_of(output, "BTC/USD")
+    assert "btc/usd" not in output
+
+
+# --- status line
+
+
+def status_line(state: TailState, now: float) -> str:
+    return plain(state, now, width=200).splitlines()[-1]
+
+
+def test_status_connected_with_heartbeat_and_rate() -> None:
+    state = connected("BTC/USD")
+    for second in range(1, 5):
+        state.apply(symbol_price("BTC/USD", 95_000.0), float(second))
+    state.apply(Heartbeat(0.0), 3.0)
+    assert status_line(state, 5.0) == "● connected · heartbeat 2.0s ago · 0.8 msg/s · missed 0"
+    assert color(style_of(state, 5.0, "● connected")) == "green"
+
+
+def test_status_counts_messages_in_the_last_five_seconds() -> None:
+    state = connected("BTC/USD")
+    for tick in range(1, 51):  # 50 updates in 10 s
+        state.apply(symbol_price("BTC/USD", 95_000.0), 0.2 * tick)
+    assert "5.0 msg/s" in status_line(state, 10.0)
+    assert "0.0 msg/s" in status_line(state, 15.0)
+
+
+def test_status_reconnecting_with_countdown() -> None:
+    state = connected("BTC/USD")
+    state.apply(Disconnected(None, REFUSED), 10.0)
+    state.apply(Retrying(3, 4.0, REFUSED, 14.0), 10.0)
+    assert status_line(state, 12.2) == (
+        "↻ reconnecting (attempt 3, next try in 2s): connection refused (is the server up?)"
+        " · 0.0 msg/s · missed 0"
+    )
+    assert "next try in 4s" in status_line(state, 10.0)
+    assert "trying now" in status_line(state, 14.0)
+    state_part = "↻ reconnecting (attempt 3, next try in 2s): " + REFUSED
+    assert color(style_of(state, 12.2, state_part)) == "red"
+
+
+def test_long_status_wraps_on_a_narrow_terminal_rather_than_losing_text() -> None:
+    state = connected("BTC/USD")
+    state.apply(Disconnected(None, REFUSED), 10.0)
+    state.apply(Retrying(3, 4.0, REFUSED, 14.0), 10.0)
+    output = plain(state, 12.2, width=80)
+    assert all(len(line) <= 80 for line in output.splitlines())
+    status = " ".join(line.rstrip() for line in output.splitlines()[-2:])
+    assert status == (
+        "↻ reconnecting (attempt 3, next try in 2s): connection refused (is the server up?)"
+        " · 0.0 msg/s · missed 0"
+    )
+
+
+def test_status_back_to_connected_after_reconnect() -> None:
+    state = connected("BTC/USD")
+    state.apply(Disconnected(1006, "closed 1006"), 10.0)
+    state.apply(Retrying(1, 1.0, "closed 1006", 11.0), 10.0)
+    state.apply(Connected(URL, 1), 11.2)
+    line = status_line(state, 11.5)
+    assert line.startswith("● connected · ")
+    assert "reconnecting" not in line
+    assert "attempt" not in line
+
+
+def test_status_shows_an_overdue_heartbeat_in_yellow() -> None:
+    state = connected("BTC/USD")
+    state.apply(Heartbeat(0.0), 10.0)
+    assert "heartbeat overdue" not in status_line(state, 54.0)  # 1.5 x the 30 s default
+    assert status_line(state, 56.0) == (
+        "● connected · heartbeat overdue (last 46s ago) · 0.0 msg/s · missed 0"
+    )
+    assert color(style_of(state, 56.0, "heartbeat overdue (last 46s ago)")) == "yellow"
+
+
+def test_overdue_follows_the_learned_heartbeat_interval() -> None:
+    state = connected("BTC/USD")
+    state.apply(Heartbeat(0.0), 10.0)
+    state.apply(Heartbeat(0.0), 20.0)  # the server beats every 10 s
+    assert "heartbeat overdue" not in status_line(state, 34.0)
+    assert "heartbeat overdue (last 16s ago)" in status_line(state, 36.0)
+
+
+def test_status_while_connecting() -> None:
+    state = TailState(("BTC/USD",))
+    assert status_line(state, 0.0) == "… connecting · 0.0 msg/s · missed 0"
+
+
+def test_heartbeat_is_not_overdue_right_after_a_reconnect() -> None:
+    state = TailState(("BTC/USD",))
+    state.apply(Connected("ws://x/stream", 0), 0.0)
+    state.apply(Heartbeat(0.0), 30.0)
+    state.apply(Disconnected(1006, "closed 1006"), 40.0)
+    state.apply(Retrying(1, 60.0, "closed 1006", 100.0), 40.0)
+    state.apply(Connected("ws://x/stream", 1), 100.0)
+    assert not state.link.heartbeat_overdue(101.0)
+    assert state.link.heartbeat_overdue(100.0 + 46.0)
+
+
+# --- faults other than missed
+
+
+def test_status_shows_the_other_faults_seen_after_missed_and_only_those() -> None:
+    state = connected("BTC/USD")
+    state.apply(symbol_price("BTC/USD", 95_000.0, missed=2), 1.0)
+    assert plain(state, 1.5).splitlines()[-1].endswith("missed 2")
+    state.faults.duplicates = 3
+    state.faults.stalls = 1
+    state.faults.disconnects.update({1006: 1})
+    status = plain(state, 1.5, width=120).splitlines()[-1]
+    assert status.endswith("missed 2 · dup 3 · stalls 1 · disconnects 1")
+
+
+def test_the_other_faults_are_yellow() -> None:
+    state = connected("BTC/USD")
+    state.faults.late = 4
+    assert color(style_of(state, 1.0, "late 4")) == "yellow"

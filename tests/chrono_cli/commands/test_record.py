@@ -1,0 +1,39 @@
+"""`chrono record` refuses bad input before touching any file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support.processes import run_cli
+
+
+def test_a_url_typo_leaves_an_existing_file_as_it_was(tmp_path: Path) -> None:
+    kept = tmp_path / "keep.jsonl"
+    kept.write_text("precious\n")
+
+    result = run_cli("record", "BTC/USD", "-o", str(kept), "--url", "http://typo")
+
+    assert result.returncode == 2
+    assert "not a WebSocket URL" in result.stderr
+    assert kept.read_text() == "precious\n"
+
+
+def test_an_unreachable_server_creates_no_file(tmp_path: Path) -> None:
+    capture = tmp_path / "capture.jsonl"
+
+    result = run_cli(
+        "record", "BTC/USD", "-o", str(capture), "--duration", "1",
+        "--url", "ws://127.0.0.1:9/stream",
+    )  # fmt: skip
+
+    assert result.returncode == 4
+    assert not capture.exists()
+    assert "not created" in result.stderr
+
+
+def test_an_unknown_extension_is_refused_before_connecting(tmp_path: Path) -> None:
+    result = run_cli("record", "BTC/USD", "-o", str(tmp_path / "capture.txt"))
+
+    assert result.returncode == 3
+    assert result.stderr.count("\n") == 1
+    assert "capture.txt" in result.stderr
