@@ -77,11 +77,8 @@ def typer_signature(table: Sequence[Arguments | Option]) -> Callable[[Command], 
     return decorate
 
 
-def duration(text: str | float) -> float:
-    """Typer `parser=` for durations: seconds or a unit suffix (90, 90s, 10m, 24h)."""
-    if isinstance(text, int | float):  # a default value, already in seconds
-        return float(text)
-    return float(typer_parser(parse_duration)(text))
+# Typer `parser=` for durations: seconds or a unit suffix (90, 90s, 10m, 24h).
+duration = typer_parser(parse_duration)
 
 
 def duration_option(*names: str, description: str) -> Any:

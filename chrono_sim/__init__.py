@@ -8,7 +8,7 @@ The package is in layers, each importing only those below it (the contracts in
     sources, faults                      what prices are published, and how they are spoiled
     market, datafiles, settings          the synthetic market, price files, keys and PEM files
     protocol                             every rule of the protocol, pure: no I/O
-    errors, durations, lazy              the exception tree and small helpers
+    durations, lazy, version, errors     small helpers, and the exception tree
 
 The names below are the library's public API. They load on first use (PEP 562),
 so importing `chrono_sim` or `chrono_sim.protocol` loads neither the server nor
@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chrono_sim.lazy import lazy_exports
+from chrono_sim.version import __version__
 
 if TYPE_CHECKING:
     from chrono_sim.client import (
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
         ClientError,
         ConfigError,
         DataFileError,
+        FaultSpecError,
         InvalidUrlError,
         KeysFileError,
         MessageError,
@@ -56,8 +58,6 @@ if TYPE_CHECKING:
     from chrono_sim.server.config import ServerConfig
     from chrono_sim.settings.keys_file import load_keys
     from chrono_sim.sources import PriceSource, ReplaySource, ScriptedSource, SyntheticSource
-
-__version__ = "0.1.0"
 
 _HOMES = {
     # The server and what it is configured with.
@@ -103,6 +103,7 @@ _HOMES = {
     "AuthenticationError": "chrono_sim.errors",
     "RequestRefusedError": "chrono_sim.errors",
     "SymbolsUnavailableError": "chrono_sim.errors",
+    "FaultSpecError": "chrono_sim.errors",
 }
 
 __all__ = [
@@ -118,6 +119,7 @@ __all__ = [
     "DataFileError",
     "Disconnected",
     "FaultPlan",
+    "FaultSpecError",
     "FeedClient",
     "FeedEvent",
     "Heartbeat",
@@ -147,4 +149,5 @@ __all__ = [
     "parse_faults",
 ]
 
-__getattr__ = lazy_exports(__name__, _HOMES)
+if not TYPE_CHECKING:  # to mypy, only the names imported above exist
+    __getattr__, __dir__ = lazy_exports(__name__, _HOMES)

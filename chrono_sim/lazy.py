@@ -11,21 +11,25 @@ import sys
 from collections.abc import Callable, Mapping
 
 
-def lazy_exports(package: str, homes: Mapping[str, str]) -> Callable[[str], object]:
-    """A module `__getattr__` for `package` that finds each name in `homes[name]`.
+def lazy_exports(
+    package: str, homes: Mapping[str, str]
+) -> tuple[Callable[[str], object], Callable[[], list[str]]]:
+    """A module `__getattr__` and `__dir__` for `package`, finding each name in `homes[name]`.
 
-    `homes` maps a public name to its module, relative to `package` (`"feed"`) or
-    absolute (`"chrono_sim.server.app"`). The value found is stored in the
-    package, so later lookups never call this again.
+    `homes` maps a public name to its module: absolute (`"chrono_sim.server"`) or
+    relative to `package` (`".feed"`). The value found is stored in the package,
+    so later lookups never call `__getattr__` again.
     """
 
     def find(name: str) -> object:
         home = homes.get(name)
         if home is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        module = home if home.startswith("chrono_sim") else f"{package}.{home}"
-        value = getattr(importlib.import_module(module), name)
+        value = getattr(importlib.import_module(home, package), name)
         setattr(sys.modules[package], name, value)
         return value
 
-    return find
+    def names() -> list[str]:
+        return sorted(set(vars(sys.modules[package])) | set(homes))
+
+    return find, names

@@ -15,7 +15,7 @@ from chrono_sim.protocol.clock import ManualClock
 from chrono_sim.protocol.hub import Hub
 from chrono_sim.protocol.keys import DEV_KEY, KeyStore
 from chrono_sim.protocol.limits import ProtocolLimits
-from chrono_sim.protocol.session import Session
+from chrono_sim.protocol.session import Session, SessionSettings
 from chrono_sim.server import ChronoServer
 from chrono_sim.server.config import ServerConfig
 from chrono_sim.sources import PriceSource, ScriptedSource
@@ -57,7 +57,13 @@ def connect(
         session_limits = dataclasses.replace(limits, **overrides)
         return Client(
             Session(
-                lease=lease, hub=hub, catalog=DEFAULT_CATALOG, clock=clock, limits=session_limits
+                SessionSettings(
+                    lease=lease,
+                    hub=hub,
+                    catalog=DEFAULT_CATALOG,
+                    clock=clock,
+                    limits=session_limits,
+                )
             )
         )
 

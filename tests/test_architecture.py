@@ -40,6 +40,19 @@ def imported_modules(path: Path) -> set[str]:
     return imported
 
 
+def test_no_module_of_the_library_imports_its_root_package() -> None:
+    # The root re-exports every layer: importing it from inside would cross them all
+    # unseen by the import contracts.
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(
+            name for name in imported_modules(path) if name.split(".")[:2] == ["chrono_sim"]
+        )
+        for path in (ROOT / "chrono_sim").rglob("*.py")
+        if path.name != "__init__.py" or path.parent.name != "chrono_sim"
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}
+
+
 def test_no_test_module_imports_another_test_module() -> None:
     offenders = {
         str(path.relative_to(ROOT)): sorted(

@@ -29,18 +29,18 @@ if TYPE_CHECKING:
     from chrono_sim.client.gaps import SeqKind, SeqTracker
 
 _HOMES = {
-    "AuthMode": "feed",
-    "Connected": "events",
-    "Disconnected": "events",
-    "FeedClient": "feed",
-    "FeedEvent": "events",
-    "Heartbeat": "events",
-    "Price": "events",
-    "ReconnectPolicy": "backoff",
-    "Retrying": "events",
-    "SeqKind": "gaps",
-    "SeqTracker": "gaps",
-    "Subscribed": "events",
+    "AuthMode": ".feed",
+    "Connected": ".events",
+    "Disconnected": ".events",
+    "FeedClient": ".feed",
+    "FeedEvent": ".events",
+    "Heartbeat": ".events",
+    "Price": ".events",
+    "ReconnectPolicy": ".backoff",
+    "Retrying": ".events",
+    "SeqKind": ".gaps",
+    "SeqTracker": ".gaps",
+    "Subscribed": ".events",
 }
 
 __all__ = [
@@ -58,4 +58,5 @@ __all__ = [
     "Subscribed",
 ]
 
-__getattr__ = lazy_exports(__name__, _HOMES)
+if not TYPE_CHECKING:  # to mypy, only the names imported above exist
+    __getattr__, __dir__ = lazy_exports(__name__, _HOMES)

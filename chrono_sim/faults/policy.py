@@ -54,8 +54,7 @@ class FaultPolicy:
     """Injects `plan`'s faults into the prices of one session (a `DeliveryPolicy`).
 
     `rng` must be this connection's own (see `connection_rng`); `counts` is
-    shared by a server's connections and counts faults by kind. `on_ready` is
-    the session's: told when a stall ends with frames waiting.
+    shared by a server's connections and counts faults by kind.
     """
 
     def __init__(
@@ -65,13 +64,11 @@ class FaultPolicy:
         rng: random.Random,
         counts: Counter[str],
         clock: Clock,
-        on_ready: Callable[[], None] = _nothing,
     ) -> None:
         self._plan = plan
         self._rng = rng
         self._counts = counts
         self._clock = clock
-        self._on_ready = on_ready
         self._deadline_moved = _nothing
         self._held: dict[str, bytes] = {}  # reorder: an update waiting for the next of its symbol
         self._delayed: dict[str, _Delayed] = {}
@@ -149,11 +146,7 @@ class FaultPolicy:
             self._counts["stall"] += 1
         if self._stalled and now >= self._stall_end:
             self._stalled = False
-            self._stall_end = math.inf
-            # The outbox said it was ready while stalled: the writer took nothing and
-            # will not hear again unless told (it is told only when an outbox fills).
-            if len(outbox):
-                self._on_ready()
+            self._stall_end = math.inf  # the session announces the frames that waited
         return None
 
     def next_deadline(self) -> float:
@@ -193,7 +186,7 @@ class FaultInjector:
         self.counts = counts
         self.connections = 0
 
-    def policy(self, clock: Clock, on_ready: Callable[[], None] = _nothing) -> FaultPolicy:
+    def policy(self, clock: Clock) -> FaultPolicy:
         """The next connection's policy."""
         self.connections += 1
         return FaultPolicy(
@@ -201,9 +194,8 @@ class FaultInjector:
             rng=connection_rng(self.seed, self.connections),
             counts=self.counts,
             clock=clock,
-            on_ready=on_ready,
         )
 
     def open_session(self, settings: SessionSettings) -> Session:
         """The next connection's session, with its own `FaultPolicy`."""
-        return Session.open(settings, policy=self.policy(settings.clock, settings.on_ready))
+        return Session(settings, policy=self.policy(settings.clock))

@@ -115,6 +115,11 @@ class Outbox:
             frames = prices
         return Batch(frames, len(prices))
 
+    def announce(self) -> None:
+        """Call `on_ready` again if frames wait: for a writer that took none when told before."""
+        if len(self):
+            self._on_ready()
+
     def __len__(self) -> int:
         return len(self._replies) + len(self._price_frames)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, Self
+from typing import Protocol
 
 from msgspec import UNSET, UnsetType
 
@@ -75,7 +75,7 @@ class SessionSettings:
 
 
 class SessionFactory(Protocol):
-    """Opens the session of each connection a server admits: `Session.open`, or a policy's."""
+    """Opens the session of each connection a server admits: `Session` itself, or a wrapper."""
 
     def __call__(self, settings: SessionSettings, /) -> Session: ...
 
@@ -91,28 +91,17 @@ class Session:
     # Set only with a policy: a fault-free session holds no more than before.
     _policy: DeliveryPolicy | None = None
 
-    def __init__(
-        self,
-        *,
-        lease: Lease,
-        hub: Hub,
-        catalog: Catalog,
-        clock: Clock,
-        limits: ProtocolLimits,
-        on_ready: Callable[[], None] = _nothing,
-        on_conflate: Callable[[int], None] = _discarded,
-        policy: DeliveryPolicy | None = None,
-    ) -> None:
-        self._lease = lease
-        self._hub = hub
-        self._catalog = catalog
-        self._clock = clock
-        self._limits = limits
+    def __init__(self, settings: SessionSettings, *, policy: DeliveryPolicy | None = None) -> None:
+        self._lease = settings.lease
+        self._hub = settings.hub
+        self._catalog = settings.catalog
+        self._clock = clock = settings.clock
+        self._limits = limits = settings.limits
         self.outbox = Outbox(
             reply_limit_bytes=limits.reply_backlog_bytes,
             price_limit=limits.price_backlog,
-            on_ready=on_ready,
-            on_conflate=on_conflate,
+            on_ready=settings.on_ready,
+            on_conflate=settings.on_conflate,
         )
         self._symbols: dict[str, None] = {}  # a dict keeps subscription order
         now = clock.monotonic()
@@ -124,20 +113,6 @@ class Session:
             # Instead of the method, for this session only: the fault-free path stays
             # one call from the hub to the outbox, without a check per frame.
             self.deliver = functools.partial(policy.deliver, self.outbox)  # type: ignore[method-assign]
-
-    @classmethod
-    def open(cls, settings: SessionSettings, *, policy: DeliveryPolicy | None = None) -> Self:
-        """A session with `settings` (a `SessionFactory`, as a subclass's `open` is too)."""
-        return cls(
-            lease=settings.lease,
-            hub=settings.hub,
-            catalog=settings.catalog,
-            clock=settings.clock,
-            limits=settings.limits,
-            on_ready=settings.on_ready,
-            on_conflate=settings.on_conflate,
-            policy=policy,
-        )
 
     @property
     def policy(self) -> DeliveryPolicy | None:
@@ -193,8 +168,13 @@ class Session:
         """Run what is due now: the policy's deadlines, then the idle timeout, then a heartbeat."""
         now = self._clock.monotonic()
         policy = self._policy
-        if policy is not None and (close := policy.on_timer(self.outbox, now)) is not None:
-            return close
+        if policy is not None:
+            paused = policy.paused
+            if (close := policy.on_timer(self.outbox, now)) is not None:
+                return close
+            if paused and not policy.paused:
+                # Frames that arrived while paused were announced then, and not taken.
+                self.outbox.announce()
         if now >= self._last_activity + self._limits.idle_timeout:
             return Close(CloseCode.IDLE_TIMEOUT, "idle timeout")
         if now >= self._next_heartbeat:

@@ -7,12 +7,10 @@
 
 Sessions are opened through one seam, a `SessionFactory` (see
 `chrono_sim.protocol.session`): given the `SessionSettings` of an admitted
-connection, it returns its `Session`. The default is `Session.open`, or with
-`--fault` a `FaultInjector`, which gives each session a `FaultPolicy`. The
-same seam serves whoever needs to shape sessions without a fork of the
-server: `chrono check`'s tests build their deliberately broken servers with
-it, and a factory can hand each session a `DeliveryPolicy` of its own (faults
-switched at run time, a close on demand through the policy's deadline).
+connection, it returns its `Session`. The default is `Session` itself, or with
+`--fault` a `FaultInjector`, which gives each session a `FaultPolicy`. Any
+other factory shapes sessions without a fork of the server: one may give
+each session a `DeliveryPolicy` of its own, or open a `Session` subclass.
 """
 
 from __future__ import annotations
@@ -54,7 +52,7 @@ class ChronoServer:
     `source` defaults to the synthetic market of `config`; `clock` to the
     system clock (its `monotonic()` must share asyncio's time base). Passing
     the `hub` of a previous server keeps `seq` numbering across a restart.
-    `sessions` opens the session of each admitted connection (see the module's
+    `session_factory` opens the session of each admitted connection (see the module's
     docstring); it replaces the default, which is what injects `config.faults`,
     so it cannot be given with them.
     """
@@ -66,7 +64,7 @@ class ChronoServer:
         source: PriceSource | None = None,
         clock: Clock | None = None,
         hub: Hub | None = None,
-        sessions: SessionFactory | None = None,
+        session_factory: SessionFactory | None = None,
     ) -> None:
         self.config = config
         # Built here, so that unusable certificate files fail before anything listens.
@@ -79,12 +77,12 @@ class ChronoServer:
         self.gatekeeper = Gatekeeper(config.keys, self.clock)
         # Faults injected so far, by kind ("drop", "duplicate", ...), across all connections.
         self.fault_counts: Counter[str] = Counter()
-        if sessions is not None and config.faults is not None:
+        if session_factory is not None and config.faults is not None:
             raise ConfigError("a server given its own session factory cannot also inject faults")
-        if sessions is None and config.faults is not None:
+        if session_factory is None and config.faults is not None:
             faults = FaultInjector(config.faults, seed=config.seed, counts=self.fault_counts)
-            sessions = faults.open_session
-        self.sessions: SessionFactory = sessions or Session.open
+            session_factory = faults.open_session
+        self.session_factory: SessionFactory = session_factory or Session
         self.metrics = ServerMetrics(
             keys=config.keys, published=lambda: self.hub.published, faults=lambda: self.fault_counts
         )
@@ -110,7 +108,7 @@ class ChronoServer:
         config = self.config
         self._handler = ConnectionHandler(
             gatekeeper=self.gatekeeper,
-            sessions=self.sessions,
+            session_factory=self.session_factory,
             hub=self.hub,
             catalog=config.catalog,
             clock=self.clock,

@@ -7,8 +7,8 @@ import re
 from functools import cache
 from importlib.resources import files
 
-from chrono_sim import __version__
 from chrono_sim.server.config import ServerConfig
+from chrono_sim.version import __version__
 
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 

@@ -10,7 +10,6 @@ import msgspec
 from websockets.asyncio.server import ServerConnection
 from websockets.http11 import Request, Response
 
-from chrono_sim import __version__
 from chrono_sim.protocol.clock import Clock
 from chrono_sim.protocol.hub import Hub
 from chrono_sim.protocol.ratelimit import KeyedRateLimiter
@@ -19,6 +18,7 @@ from chrono_sim.server.config import ServerConfig
 from chrono_sim.server.docs import render_docs
 from chrono_sim.server.logs import format_peer
 from chrono_sim.server.metrics import HTTP_IP_RATE, HTTP_SERVER_FULL, ServerMetrics
+from chrono_sim.version import __version__
 
 log = logging.getLogger("chrono_sim.server")
 

@@ -94,10 +94,6 @@ class Feed:
         if self._task is not None:
             self._task.cancel()
 
-    def done(self) -> bool:
-        """True once the feed has ended: exhausted, failed or cancelled."""
-        return self._task is not None and self._task.done()
-
     async def wait(self) -> None:
         """Until the task has ended (exhausted, failed or cancelled)."""
         if self._task is not None:

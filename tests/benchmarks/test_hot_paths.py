@@ -14,7 +14,7 @@ from chrono_sim.protocol.hub import Hub
 from chrono_sim.protocol.keys import ApiKey, KeyStore
 from chrono_sim.protocol.limits import ProtocolLimits
 from chrono_sim.protocol.messages import decode_client_message
-from chrono_sim.protocol.session import Session
+from chrono_sim.protocol.session import Session, SessionSettings
 from chrono_sim.protocol.timestamps import format_timestamp
 from chrono_sim.sources import SyntheticSource
 from tests.support.sessions import quote
@@ -41,7 +41,13 @@ def sessions(count: int, hub: Hub, clock: ManualClock) -> list[Session]:
         assert isinstance(lease, Lease)
         made.append(
             Session(
-                lease=lease, hub=hub, catalog=DEFAULT_CATALOG, clock=clock, limits=ProtocolLimits()
+                SessionSettings(
+                    lease=lease,
+                    hub=hub,
+                    catalog=DEFAULT_CATALOG,
+                    clock=clock,
+                    limits=ProtocolLimits(),
+                )
             )
         )
     return made

@@ -12,7 +12,8 @@ import chrono_sim
 PUBLIC = [
     "ApiKey", "AuthenticationError", "Catalog", "ChronoError", "ChronoServer", "ClientError",
     "Clock", "ConfigError", "Connected", "DataFileError", "Disconnected", "FaultPlan",
-    "FeedClient", "FeedEvent", "Heartbeat", "InvalidUrlError", "KeyStore", "KeysFileError",
+    "FaultSpecError", "FeedClient", "FeedEvent", "Heartbeat", "InvalidUrlError", "KeyStore",
+    "KeysFileError",
     "ManualClock", "MessageError", "Price", "PriceSource", "ProtocolLimits", "Quote",
     "ReconnectPolicy", "ReplaySource", "RequestRefusedError", "Retrying", "ScriptedSource",
     "ServerConfig", "ServerUnreachableError", "Subscribed", "SymbolSpec",
@@ -32,7 +33,7 @@ def test_every_public_name_resolves(name: str) -> None:
 
 def test_an_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
-        _ = chrono_sim.Nope
+        _ = chrono_sim.Nope  # type: ignore[attr-defined]
 
 
 def test_every_error_is_in_the_one_tree() -> None:
@@ -45,4 +46,9 @@ def test_importing_the_root_loads_no_submodule_until_a_name_is_used() -> None:
     printed = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     ).stdout.split()
-    assert [name for name in printed if name.startswith("chrono_sim.")] == ["chrono_sim.lazy"]
+    loaded = [name for name in printed if name.startswith("chrono_sim.")]
+    assert loaded == ["chrono_sim.lazy", "chrono_sim.version"]
+
+
+def test_dir_lists_every_public_name() -> None:
+    assert set(PUBLIC) <= set(dir(chrono_sim))

@@ -4,7 +4,7 @@ Faults are built only through seams that do not depend on how the server
 frames its output: what a session receives, the clock it reads, the
 gatekeeper that admits connections, and the limits and keys of the config.
 Each broken session is a `Session` subclass that lives here, and a server
-opens it through its public seam: `ChronoServer(config, sessions=LeakySession.open)`.
+opens it through its public seam: `ChronoServer(config, session_factory=LeakySession)`.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from typing import Any
 
 from chrono_sim.protocol.admission import Gatekeeper, Lease, Refusal
 from chrono_sim.protocol.clock import Clock
-from chrono_sim.protocol.hub import Hub
 from chrono_sim.protocol.messages import CloseCode, ErrorCode
-from chrono_sim.protocol.session import Session
+from chrono_sim.protocol.session import Session, SessionSettings
 
 
 def _rewrite(data: str | bytes, change: Any) -> str | bytes:
@@ -35,9 +34,9 @@ def _rewrite(data: str | bytes, change: Any) -> str | bytes:
 class LeakySession(Session):
     """Keeps delivering the symbols a client unsubscribes from."""
 
-    def __init__(self, *, hub: Hub, **settings: Any) -> None:
-        super().__init__(hub=hub, **settings)
-        self._leak_hub = hub
+    def __init__(self, settings: SessionSettings) -> None:
+        super().__init__(settings)
+        self._leak_hub = settings.hub
         self._leaked: set[str] = set()
 
     def receive(self, data: str | bytes) -> None:
@@ -82,8 +81,8 @@ class _MillisecondsClock:
 class MillisecondsSession(Session):
     """Stamps its replies with milliseconds read as seconds (year 57000 and more)."""
 
-    def __init__(self, *, clock: Clock, **settings: Any) -> None:
-        super().__init__(clock=_MillisecondsClock(clock), **settings)
+    def __init__(self, settings: SessionSettings) -> None:
+        super().__init__(dataclasses.replace(settings, clock=_MillisecondsClock(settings.clock)))
 
 
 class NormalCloseGatekeeper(Gatekeeper):

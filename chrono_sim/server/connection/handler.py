@@ -46,7 +46,7 @@ async def refuse(ws: ServerConnection, refusal: Refusal, clock: Clock) -> None:
 class ConnectionHandler:
     """Admits and runs the connections of one server; `open` counts those it runs.
 
-    `sessions` opens each admitted connection's session; `on_drained` is
+    `session_factory` opens each admitted connection's session; `on_drained` is
     called whenever a subscriber's pending prices may have dropped (the
     feed's flow control waits on it).
     """
@@ -55,7 +55,7 @@ class ConnectionHandler:
         self,
         *,
         gatekeeper: Gatekeeper,
-        sessions: SessionFactory,
+        session_factory: SessionFactory,
         hub: Hub,
         catalog: Catalog,
         clock: Clock,
@@ -67,7 +67,7 @@ class ConnectionHandler:
         on_drained: Callable[[], None],
     ) -> None:
         self._gatekeeper = gatekeeper
-        self._sessions = sessions
+        self._session_factory = session_factory
         self._hub = hub
         self._catalog = catalog
         self._clock = clock
@@ -135,7 +135,7 @@ class ConnectionHandler:
         _log_connection("close", ws, api_key)
 
     def _open_session(self, lease: Lease, on_ready: Callable[[], None]) -> Session:
-        return self._sessions(
+        return self._session_factory(
             SessionSettings(
                 lease=lease,
                 hub=self._hub,

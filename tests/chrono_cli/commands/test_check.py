@@ -40,7 +40,7 @@ class Server:
 
     limits: dict[str, Any] = field(default_factory=dict)
     key: dict[str, Any] = field(default_factory=dict)
-    sessions: SessionFactory = Session.open
+    session_factory: SessionFactory = Session
     gatekeeper: type[Gatekeeper] = Gatekeeper
 
 
@@ -61,7 +61,7 @@ async def serve() -> AsyncIterator[Serve]:
             interval=0.02,
             seed=5,
         )
-        server = ChronoServer(config, sessions=spec.sessions)
+        server = ChronoServer(config, session_factory=spec.session_factory)
         server.gatekeeper = spec.gatekeeper(config.keys, server.clock)
         await server.start()
         servers.append(server)
@@ -130,7 +130,7 @@ BROKEN = [
         id="never-sends-heartbeats",
     ),
     pytest.param(
-        Broken("unsubscribe-no-leak", Server(sessions=LeakySession.open)),
+        Broken("unsubscribe-no-leak", Server(session_factory=LeakySession)),
         id="leaks-updates-after-unsubscribe",
     ),
     pytest.param(
@@ -138,11 +138,11 @@ BROKEN = [
         id="closes-1000-for-an-unknown-key",
     ),
     pytest.param(
-        Broken("id-echo", Server(sessions=IgnoresIdSession.open)),
+        Broken("id-echo", Server(session_factory=IgnoresIdSession)),
         id="never-echoes-id",
     ),
     pytest.param(
-        Broken("subscribe-snapshot", Server(sessions=IgnoresSnapshotSession.open)),
+        Broken("subscribe-snapshot", Server(session_factory=IgnoresSnapshotSession)),
         id="never-sends-snapshots",
     ),
     pytest.param(
@@ -150,7 +150,7 @@ BROKEN = [
         id="reads-2-MiB-messages",
     ),
     pytest.param(
-        Broken("timestamps", Server(sessions=MillisecondsSession.open)),
+        Broken("timestamps", Server(session_factory=MillisecondsSession)),
         id="milliseconds-for-seconds-in-timestamps",
     ),
     pytest.param(
@@ -212,7 +212,7 @@ async def test_cli_json_lists_every_rule_and_exits_0_when_all_pass(serve: Serve)
 
 
 async def test_cli_table_names_the_failed_rule_and_exits_7(serve: Serve) -> None:
-    server = await serve(Server(sessions=IgnoresIdSession.open))
+    server = await serve(Server(session_factory=IgnoresIdSession))
 
     cli = await start_cli(*cli_args(server))
 

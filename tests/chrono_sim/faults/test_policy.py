@@ -79,10 +79,8 @@ def connect(gatekeeper: Gatekeeper, hub: Hub, clock: ManualClock, counts: Counte
             rng=rng or random.Random("test"),
             counts=counts,
             clock=clock,
-            on_ready=on_ready,
         )
-        session = Session(
-            policy=policy,
+        settings = SessionSettings(
             lease=lease,
             hub=hub,
             catalog=DEFAULT_CATALOG,
@@ -90,6 +88,7 @@ def connect(gatekeeper: Gatekeeper, hub: Hub, clock: ManualClock, counts: Counte
             limits=ProtocolLimits(**limits),
             on_ready=on_ready,
         )
+        session = Session(settings, policy=policy)
         client = FaultyClient(session)
         if symbols:
             assert isinstance(client.request(type="subscribe", symbols=list(symbols)), Subscribed)
@@ -458,7 +457,7 @@ def run_connections(
             session = faults.open_session(SessionSettings(**settings))
         else:
             policy = FaultPolicy(faults.plan, rng=rng, counts=faults.counts, clock=clock)
-            session = Session(policy=policy, **settings)
+            session = Session(SessionSettings(**settings), policy=policy)
         clients.append(FaultyClient(session))
     seen: list[list[tuple[str, int]]] = [[] for _ in clients]
     for client in clients:

@@ -35,10 +35,10 @@ def test_a_session_reports_each_conflation_to_on_conflate(
     gatekeeper: Gatekeeper, hub: Hub, clock: ManualClock
 ) -> None:
     discarded: list[int] = []
-    session = Session(
+    session = Session(SessionSettings(
         lease=lease(gatekeeper), hub=hub, catalog=DEFAULT_CATALOG, clock=clock, limits=LIMITS,
         on_conflate=discarded.append,
-    )  # fmt: skip
+    ))  # fmt: skip
     publish_five_unread(Client(session), hub)
     assert discarded == [4]
 

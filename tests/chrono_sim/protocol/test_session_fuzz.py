@@ -22,7 +22,7 @@ from chrono_sim.protocol.messages import (
     Subscribed,
     Unsubscribed,
 )
-from chrono_sim.protocol.session import Session
+from chrono_sim.protocol.session import Session, SessionSettings
 from tests.support.sessions import decode_frames
 
 json_values = st.recursive(
@@ -60,7 +60,9 @@ def new_session() -> Session:
     assert isinstance(lease, Lease)
     hub = Hub()
     return Session(
-        lease=lease, hub=hub, catalog=DEFAULT_CATALOG, clock=clock, limits=ProtocolLimits()
+        SessionSettings(
+            lease=lease, hub=hub, catalog=DEFAULT_CATALOG, clock=clock, limits=ProtocolLimits()
+        )
     )
 
 

@@ -147,14 +147,12 @@ async def test_a_paced_replay_keeps_the_recorded_rhythm_divided_by_the_speed(
 
 async def test_after_a_replay_ends_the_server_stays_up(start_server: StartServer) -> None:
     tape = evenly(10, 250, SYMBOLS[:1])
-    server = await start_server(source=ReplaySource(tape, clock=SystemClock(), speed=None))
+    source = ReplaySource(tape, clock=SystemClock(), speed=None)
+    server = await start_server(source=source)
     async with connect(url(server, f"?api_key={DEV_KEY}")) as ws:
         await subscribe(ws, SYMBOLS[:1])
         await prices(ws, 10)
-    for _ in range(50):
-        if server._feed is not None and server._feed.done():
-            break
-        await asyncio.sleep(0.01)
+    assert source.next_due() is None  # exhausted: the feed has nothing more to publish
 
     async with connect(url(server, f"?api_key={DEV_KEY}")) as ws:
         await ws.send('{"type": "ping"}')

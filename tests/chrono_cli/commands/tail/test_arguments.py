@@ -30,6 +30,7 @@ from chrono_cli.commands.tail.live import TableSink
 from chrono_cli.commands.tail.state import TailState
 from chrono_cli.params import API_KEY_ENV, DEFAULT_URL, DEV_KEY
 from chrono_sim.client import Connected, Subscribed
+from chrono_sim.protocol import keys as protocol_keys
 from tests.support.feed_events import symbol_price
 
 URL = "ws://127.0.0.1:3000/stream"
@@ -200,6 +201,16 @@ def test_a_first_price_is_drawn_at_once_not_at_the_next_redraw() -> None:
 def test_tail_args_are_the_typer_commands_parameters() -> None:
     command_params = {param.name for param in typer_tail().params}
     assert command_params == {field.name for field in dataclasses.fields(TailArgs)}
+
+
+def test_tail_args_defaults_are_the_defaults_of_their_rows() -> None:
+    defaults = {field.name: field.default for field in dataclasses.fields(TailArgs)}
+    rows = {row.field: row.default for row in PARAMS if isinstance(row, params.Option)}
+    assert {name: defaults[name] for name in rows} == rows
+
+
+def test_the_fast_paths_development_key_is_the_servers() -> None:
+    assert DEV_KEY == protocol_keys.DEV_KEY
 
 
 def test_every_spelling_of_every_typer_option_runs_without_typer() -> None:
