@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 from collections.abc import Callable
 from functools import partial
 from types import TracebackType
-from typing import BinaryIO, Final
+from typing import Final, Protocol
 
 import numpy as np
 
@@ -28,11 +29,71 @@ _CHUNK: Final = 2048  # updates encoded per step: keeps the pieces list in the C
 _BLOCK: Final = 256 * 1024  # single updates are collected up to this before a write
 
 
+class RawFile(Protocol):
+    """What a writer needs of the file under it: `io.FileIO`, unbuffered."""
+
+    def write(self, data: memoryview, /) -> int | None: ...
+    def truncate(self, size: int, /) -> int: ...
+    def close(self) -> None: ...
+
+
+def _create(path: str) -> RawFile:
+    """The file under a writer (a test puts a smaller disk here)."""
+    return open(path, "wb", buffering=0)  # closed by `_WholeLines`
+
+
+class _WholeLines:
+    """The file under a writer, which only ever ends on a whole line, whatever fails.
+
+    Every write goes through whole or raises. The writer `commit`s wherever the
+    file's text ends on a whole line; after a failed write, `roll_back` truncates
+    the file to the last such point and drops whatever is written afterwards
+    (a gzip stream's trailer, when Python closes it).
+    """
+
+    def __init__(self, raw: RawFile) -> None:
+        self._raw = raw
+        self._size = 0
+        self._committed = 0
+        self._dropping = False
+
+    def write(self, data: bytes) -> int:
+        if self._dropping:
+            return len(data)
+        view = memoryview(data).cast("B")
+        while view:
+            done = self._raw.write(view)  # short on a full disk; the next one raises
+            if done is None:  # only a non-blocking file does this
+                raise BlockingIOError("the file took nothing")
+            self._size += done
+            view = view[done:]
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing is buffered here (GzipFile calls it)."""
+
+    def commit(self) -> None:
+        self._committed = self._size
+
+    def roll_back(self) -> None:
+        self._dropping = True
+        if self._size != self._committed:
+            self._raw.truncate(self._committed)
+            self._size = self._committed
+
+    def close(self) -> None:
+        self._raw.close()
+
+
 class UpdateWriter:
     """An open price data file being written; use as a context manager, or `close()` it.
 
     `write_tape` numbers `seq` per symbol from 1, continuing across calls;
     `write_update` keeps a received update's `seq`, and later tapes continue from it.
+
+    The file always ends on a whole line: lines reach it whole, and when a write
+    fails (a full disk) it is cut back to its last whole line, `written` counts
+    the updates it holds, and the writer refuses anything more.
     """
 
     def __init__(self, path: str, codec: JsonLinesCodec | CsvCodec, *, gzipped: bool) -> None:
@@ -41,19 +102,29 @@ class UpdateWriter:
         self._codec = codec
         self._seq = SeqCounter()
         self._pending = bytearray()
+        self._pending_updates = 0
+        self._passed = 0  # updates handed to the file (for gzip: to the compressor)
+        self._kept = 0  # updates in the file up to its last whole line
         self._closed = False
+        self._failed = False
         try:
-            self._file: BinaryIO = open(path, "wb", buffering=64 * 1024)  # noqa: SIM115
+            self._file = _WholeLines(_create(path))
         except OSError as exc:
             raise DataFileError(path, f"cannot create the file: {os_detail(exc)}") from None
-        # No time and no file name in the gzip header: the same updates, the same bytes.
-        self._gzip = (
-            gzip.GzipFile(
-                filename="", fileobj=self._file, mode="wb", compresslevel=GZIP_LEVEL, mtime=0
+        try:
+            # No time and no file name in the gzip header: the same updates, the same bytes.
+            self._gzip = (
+                gzip.GzipFile(
+                    filename="", fileobj=self._file, mode="wb", compresslevel=GZIP_LEVEL, mtime=0
+                )
+                if gzipped
+                else None
             )
-            if gzipped
-            else None
-        )
+        except OSError as exc:  # no room even for the gzip header: leave the file empty
+            with contextlib.suppress(OSError):
+                self._file.roll_back()
+            self._file.close()
+            raise DataFileError(path, f"cannot write: {os_detail(exc)}") from None
         self._emit(codec.header)
 
     def write_tape(self, tape: Tape) -> None:
@@ -64,7 +135,7 @@ class UpdateWriter:
         for start in range(0, len(tape), _CHUNK):
             chunk = tape.take(slice(start, start + _CHUNK))
             seq = self._seq.number(chunk.symbol, offsets) if self._codec.numbers_seq else None
-            self._emit(self._codec.encode_chunk(chunk, seq))
+            self._emit(self._codec.encode_chunk(chunk, seq), len(chunk))
             self.written += len(chunk)
         self._seq.store(tape.symbols, offsets)
 
@@ -73,7 +144,7 @@ class UpdateWriter:
         self._check_open()
         if isinstance(update.seq, int):
             self._seq.note(update.symbol, update.seq)
-        self._emit(self._codec.encode_update(update))
+        self._emit(self._codec.encode_update(update), 1)
         self.written += 1
 
     def flush(self) -> None:
@@ -87,9 +158,14 @@ class UpdateWriter:
             return
         self._closed = True
         try:
-            self._guarded(self._finish)
+            if not self._failed:
+                self._guarded(self._finish)
         finally:
-            self._guarded(self._file.close)
+            try:
+                self._file.close()
+            except OSError as exc:
+                if not self._failed:
+                    raise DataFileError(self.path, f"cannot write: {os_detail(exc)}") from None
 
     def __enter__(self) -> UpdateWriter:
         return self
@@ -102,41 +178,72 @@ class UpdateWriter:
     ) -> None:
         self.close()
 
-    def _emit(self, data: bytes) -> None:
+    def _emit(self, data: bytes, updates: int = 0) -> None:
+        """Write whole lines (`updates` of them updates), collected into blocks."""
         if not self._pending and len(data) >= _BLOCK:
-            self._guarded(partial(self._write, data))  # a tape chunk: no copy into pending
+            # A tape chunk: no copy into pending.
+            self._guarded(partial(self._write, data, updates))
             return
         self._pending += data
+        self._pending_updates += updates
         if len(self._pending) >= _BLOCK:
             self._guarded(self._drain)
 
     def _drain(self) -> None:
         if self._pending:
-            self._write(bytes(self._pending))
+            self._write(bytes(self._pending), self._pending_updates)
             self._pending.clear()
+            self._pending_updates = 0
 
-    def _write(self, data: bytes) -> None:
-        (self._gzip or self._file).write(data)
+    def _write(self, data: bytes, updates: int) -> None:
+        if self._gzip is None:
+            self._file.write(data)
+            self._passed += updates
+            self._commit()  # whole lines, whole in the file
+        else:
+            self._gzip.write(data)  # whole in the file only at the next sync flush
+            self._passed += updates
 
     def _flush(self) -> None:
         self._drain()
-        (self._gzip or self._file).flush()  # GzipFile.flush: Z_SYNC_FLUSH, then the file
+        if self._gzip is not None:
+            self._gzip.flush()  # Z_SYNC_FLUSH: every line so far can be decompressed
+        self._commit()
 
     def _finish(self) -> None:
         self._drain()
         if self._gzip is not None:
             self._gzip.close()  # writes the trailer; leaves our file open
-        self._file.flush()
+        self._commit()
+
+    def _commit(self) -> None:
+        self._file.commit()
+        self._kept = self._passed
 
     def _guarded(self, action: Callable[[], None]) -> None:
         try:
             action()
         except OSError as exc:
+            self._give_up()
             raise DataFileError(self.path, f"cannot write: {os_detail(exc)}") from None
+
+    def _give_up(self) -> None:
+        """After a failed write: cut the file back to its last whole line; write no more."""
+        self._failed = True
+        self._pending.clear()
+        self._pending_updates = 0
+        self.written = self._kept
+        # A file that cannot even be truncated: the write's error is still the one to tell.
+        with contextlib.suppress(OSError):
+            self._file.roll_back()
+        if self._gzip is not None:
+            self._gzip.close()  # its trailer goes nowhere (the file drops it); not at exit
 
     def _check_open(self) -> None:
         if self._closed:
             raise DataFileError(self.path, "cannot write: the writer is closed")
+        if self._failed:
+            raise DataFileError(self.path, "cannot write: an earlier write failed")
 
 
 def open_writer(path: str | os.PathLike[str]) -> UpdateWriter:
