@@ -183,13 +183,15 @@ class ProbeBook:
     def ok(self) -> bool:
         return not self.failed and not self.not_run
 
-    def report(self) -> list[str]:
-        """One line per probe, for the end of the run."""
+    def report(self, *, ended: bool = True) -> list[str]:
+        """One line per probe, for the end of the run (or, not `ended`, while it runs)."""
         lines = []
         for probe in Probe:
             if probe in self.results:
                 verdict = self.results[probe]
                 lines.append(f"{'PASS' if verdict.passed else 'FAIL'} {probe}: {verdict.detail}")
+            elif probe in self.expected and not ended:
+                lines.append(f"PENDING {probe}: no result yet (probes start once all users run)")
             elif probe in self.expected:
                 lines.append(
                     f"NOT RUN {probe}: no result before the run ended (its user needs a slot "

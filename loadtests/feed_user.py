@@ -20,6 +20,7 @@ from chrono_sim.errors import ChronoError
 from chrono_sim.protocol.keys import ApiKey
 
 RECONNECT_BACKOFF = (1.0, 2.0, 5.0, 10.0)  # feed users, after consecutive failures
+MISSED = "missed update (seq gap)"  # the FEED entry, one per update a gap skipped
 
 
 class NoLoadKeyError(ChronoError):
@@ -41,7 +42,8 @@ class FeedUser(StreamUser):
 
     Entries: WS connect (handshake time; fails if the server refuses the key), WS
     subscribe (time to `subscribed`), WS ping (round trip), FEED update latency (receive
-    time minus `timestamp`, ms), FEED missed update (one per update skipped in `seq`),
+    time minus `timestamp`, ms), FEED missed update (one per update skipped in `seq`,
+    taken back when it arrives late),
     FEED disconnected (the server closed a feed connection: a failure).
     """
 
@@ -189,6 +191,8 @@ class FeedUser(StreamUser):
             self.state.fire("FEED", "missed while reconnecting", 0)
         elif verdict.kind is SeqKind.GAP:
             for _ in range(verdict.missed):
-                self.state.fire("FEED", "missed update (seq gap)", 0)
+                self.state.fire("FEED", MISSED, 0)
         elif verdict.kind in (SeqKind.DUPLICATE, SeqKind.OUT_OF_ORDER):
             self.state.fire("FEED", f"{verdict.kind} update", 0)
+            if verdict.missed < 0:  # it filled a gap: not missed after all, as in the summary
+                self.state.take_back("FEED", MISSED, -verdict.missed)

@@ -24,12 +24,13 @@ import logging
 import urllib.request
 from pathlib import Path
 
-from accounting import ServerLedger, account
+from accounting import Account, ServerLedger, account
 from chrono_load import Probe, ProbeBook, SuiteKeys, parse_symbol_list, stream_url
 from feed_user import FeedUser
 from locust import events
 from locust.env import Environment
-from locust.runners import LocalRunner
+from locust.runners import STATE_STOPPED, LocalRunner
+from locust_ui import TabRow, install_tab, tab_rows
 from probes import (
     PROBE_USERS,
     ConnectionLimitProbe,
@@ -102,12 +103,25 @@ def _on_init(environment: Environment, **_: object) -> None:
         raise SystemExit("loadtests: --idle-timeout must be positive")
     symbols = parse_symbol_list(getattr(options, "symbols", "") or "")
     faults = bool(getattr(options, "faults", False))
-    install(Suite(environment, keys, idle_timeout, symbols, faults=faults))
+    state = Suite(environment, keys, idle_timeout, symbols, faults=faults)
+    install(state)
+    if environment.web_ui is not None:  # the verdicts in a tab, not only in the log at exit
+        install_tab(environment.web_ui, lambda: _verdicts(state))
+
+
+def _verdicts(state: Suite) -> list[TabRow]:
+    runner = state.environment.runner
+    if not isinstance(runner, LocalRunner):
+        return tab_rows(["verdicts are summed up only in a single-process run"], "", [])
+    ended = runner.state == STATE_STOPPED
+    accounting = state.accounting.lines if state.accounting else []
+    return tab_rows(state.book.report(ended=ended), state.tally.summary(), accounting)
 
 
 def _on_test_start(environment: Environment, **_: object) -> None:
     state = suite()
     state.book = ProbeBook()
+    state.accounting = None
     state.spawned.clear()
     running = {user_class.__name__ for user_class in environment.user_classes}
     for probe_class in PROBE_USERS:
@@ -136,6 +150,12 @@ def _on_spawned(**_: object) -> None:
     suite().spawned.set()
 
 
+def _on_test_stop(environment: Environment, **_: object) -> None:
+    state = suite()
+    if state.faults and isinstance(environment.runner, LocalRunner):
+        state.accounting = _account_for_losses(state)  # for the web UI's tab, and the exit
+
+
 def _on_quitting(environment: Environment, **_: object) -> None:
     state = suite()
     if not isinstance(environment.runner, LocalRunner):
@@ -146,8 +166,13 @@ def _on_quitting(environment: Environment, **_: object) -> None:
     for line in lines:
         (log.info if line.startswith(("PASS", "SKIPPED")) else log.error)("  %s", line)
     log.info("%s", state.tally.summary())
-    if state.faults and not _account_for_losses(state):
-        environment.process_exit_code = 1
+    if state.faults:
+        result = state.accounting or _account_for_losses(state)
+        log.info("loss accounting against %s:", _metrics_url(state))
+        for line in result.lines:
+            (log.error if line.startswith("UNACCOUNTED") else log.info)("  %s", line)
+        if not result.ok:
+            environment.process_exit_code = 1
     if not state.book.ok:
         # Set even when --exit-code-on-error would say 0: a limit that does not hold,
         # or a probe that did not run, always fails the run.
@@ -157,20 +182,20 @@ def _on_quitting(environment: Environment, **_: object) -> None:
 # --- feed users ------------------------------------------------------------------------
 
 
-def _account_for_losses(state: Suite) -> bool:
-    """Log where every update went (see accounting.py); False if a loss is unexplained."""
-    where = sibling_url(stream_url(state.environment.host), "metrics")
+def _account_for_losses(state: Suite) -> Account:
+    """Where every update went (see accounting.py), against the server's GET /metrics."""
+    where = _metrics_url(state)
     try:
         with urllib.request.urlopen(where, timeout=REPLY_TIMEOUT) as response:
             ledger = ServerLedger.from_metrics(response.read().decode())
     except (OSError, ValueError) as exc:
-        log.error("loss accounting: GET %s failed (%s); losses cannot be accounted for", where, exc)
-        return False
-    result = account(state.tally, ledger)
-    log.info("loss accounting against %s:", where)
-    for line in result.lines:
-        (log.error if line.startswith("UNACCOUNTED") else log.info)("  %s", line)
-    return result.ok
+        why = f"GET {where} failed ({exc}); losses cannot be accounted for"
+        return Account([f"UNACCOUNTED losses: {why}"], ok=False)
+    return account(state.tally, ledger)
+
+
+def _metrics_url(state: Suite) -> str:
+    return sibling_url(stream_url(state.environment.host), "metrics")
 
 
 # Registered by call rather than as decorators: locust's `add_listener` is untyped.
@@ -178,4 +203,5 @@ events.init_command_line_parser.add_listener(_add_options)
 events.init.add_listener(_on_init)
 events.test_start.add_listener(_on_test_start)
 events.spawning_complete.add_listener(_on_spawned)
+events.test_stop.add_listener(_on_test_stop)
 events.quitting.add_listener(_on_quitting)

@@ -7,7 +7,7 @@ import urllib.request
 from pathlib import Path
 
 import msgspec
-from accounting import FeedTally
+from accounting import Account, FeedTally
 from chrono_load import (
     KeyPool,
     ProbeBook,
@@ -18,6 +18,7 @@ from chrono_load import (
 from gevent.event import Event as Flag
 from gevent.lock import Semaphore
 from locust.env import Environment
+from locust_ui import take_back
 from replies import REPLY_TIMEOUT
 
 from chrono_sim.protocol.catalog import DOCUMENTED_SYMBOLS  # for a server without GET /symbols
@@ -47,6 +48,7 @@ class Suite:
         self.pool = KeyPool(keys.load)
         self.tally = FeedTally()
         self.book = ProbeBook()
+        self.accounting: Account | None = None  # with --faults, once the run has stopped
         self.spawned = Flag()
         self._symbols = symbols
         self._catalogs: dict[str, list[str]] = {}
@@ -85,6 +87,10 @@ class Suite:
             exception=exception,
             context={},
         )
+
+    def take_back(self, request_type: str, name: str, count: int = 1) -> None:
+        """Undo `count` earlier successful entries of `fire` (a miss that turned up late)."""
+        take_back(self.environment.stats, request_type, name, count)
 
 
 _suite: Suite | None = None
