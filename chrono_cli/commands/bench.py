@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from chrono_cli.exit_codes import ExitCode, fail
+from chrono_cli.options import MAX_PORT
 
 if TYPE_CHECKING:
     from chrono_sim.bench.suite import Row
@@ -15,6 +16,9 @@ if TYPE_CHECKING:
 EPILOG = (
     "The server runs on CPU 0 and the load generator on CPU 1, each in its own process;"
     " results are counted at the clients. See docs/benchmarks.md for what each row means."
+    " Exit codes: 0 every target met; 1 the run failed (a server could not listen on"
+    " --host/--port, a process died); 2 bad command line; 3 fewer than two CPU cores;"
+    " 8 a figure fell short of its target."
 )
 
 
@@ -29,6 +33,21 @@ def bench(
         str, typer.Option(help="Event loop of the server and clients: uvloop or asyncio.")
     ] = "auto",
     json_output: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+    host: Annotated[
+        str,
+        typer.Option(
+            metavar="HOST", help="Address the server under test binds; its clients connect there."
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=MAX_PORT,
+            metavar="PORT",
+            help="TCP port of the server under test, reused by each phase (0 picks a free one).",
+        ),
+    ] = 0,
 ) -> None:
     """Measure the server against the targets of docs/benchmarks.md; exit 8 if one is missed."""
     import json
@@ -45,7 +64,9 @@ def bench(
         fail("bench", ExitCode.USAGE, f"--loop must be one of {', '.join(available)}")
     if len(os.sched_getaffinity(0)) < 2:
         fail("bench", ExitCode.CONFIG, "needs two CPU cores: one for the server, one for load")
-    run = Run(loop="uvloop" if chosen == "uvloop" else "asyncio", seconds=seconds)
+    run = Run(
+        loop="uvloop" if chosen == "uvloop" else "asyncio", seconds=seconds, host=host, port=port
+    )
 
     def progress(step: str) -> None:
         print(f"chrono bench: {step} ...", file=sys.stderr, flush=True)

@@ -50,6 +50,8 @@ class ServerSpec:
     schedule: Schedule
     loop: LoopKind
     cpu: int | None
+    host: str = "127.0.0.1"  # where the server under test binds
+    port: int = 0  # 0: a free one
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +98,9 @@ def running_server(spec: ServerSpec) -> Iterator[tuple[int, int]]:
     try:
         if not parent.poll(30):
             raise RuntimeError("the bench server did not start within 30 s")
-        port: int = parent.recv()
+        port: int | str = parent.recv()
+        if isinstance(port, str):
+            raise RuntimeError(f"the bench server cannot listen on {spec.host}:{spec.port}: {port}")
         assert process.pid is not None
         yield process.pid, port
     finally:
@@ -178,16 +182,22 @@ def _server_main(spec: ServerSpec, pipe: Connection) -> None:
 
 
 async def _serve(spec: ServerSpec, pipe: Connection) -> None:
-    if spec.kind == "baseline":
-        baseline = BaselineServer(spec.schedule)
-        pipe.send(await baseline.start("127.0.0.1", 0))
-    else:
-        # Keepalive pings off: the bench clients do not answer them.
-        config = ServerConfig(host="127.0.0.1", port=0, keys=bench_keys(), ping_interval=3600)
-        source = MetronomeSource(DEFAULT_CATALOG, spec.schedule, SystemClock())
-        server = ChronoServer(config, source=source)
-        await server.start()
-        pipe.send(server.port)
+    try:
+        if spec.kind == "baseline":
+            baseline = BaselineServer(spec.schedule)
+            pipe.send(await baseline.start(spec.host, spec.port))
+        else:
+            # Keepalive pings off: the bench clients do not answer them.
+            config = ServerConfig(
+                host=spec.host, port=spec.port, keys=bench_keys(), ping_interval=3600
+            )
+            source = MetronomeSource(DEFAULT_CATALOG, spec.schedule, SystemClock())
+            server = ChronoServer(config, source=source)
+            await server.start()
+            pipe.send(server.port)
+    except OSError as exc:  # the port taken, the address not here: the parent says so
+        pipe.send(exc.strerror or str(exc))
+        return
     await asyncio.Event().wait()  # until SIGTERM
 
 

@@ -45,6 +45,8 @@ class Run:
     loop: LoopKind
     seconds: float = 5.0
     warmup: float = 2.0
+    host: str = "127.0.0.1"  # where each phase's server binds
+    port: int = 0  # 0: a free one
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +92,9 @@ def delivery(
         [SYMBOLS[(client + k) % len(SYMBOLS)] for k in range(SYMBOLS_PER_CLIENT)]
         for client in range(clients)
     ]
-    with running_server(ServerSpec(server, schedule, run.loop, SERVER_CPU)) as (pid, port):
-        spec = LoadSpec(_url(port), subscriptions, latency, schedule, run.loop, LOAD_CPU, stalled)
+    with running_server(_server_spec(run, server, schedule)) as (pid, port):
+        url = client_url(run.host, port)
+        spec = LoadSpec(url, subscriptions, latency, schedule, run.loop, LOAD_CPU, stalled)
         (result,), cpu, growth = _measure([spec], pid, run, schedule)
     return Delivery(
         server=server,
@@ -108,26 +111,29 @@ def delivery(
 def footprint(run: Run, connections: int) -> Footprint:
     """Server memory before and after `connections` clients subscribe, one update/s each."""
     schedule = _schedule(float(len(SYMBOLS)), 0.5)  # each symbol once a second
-    with running_server(ServerSpec("chrono", schedule, run.loop, SERVER_CPU)) as (pid, port):
+    with running_server(_server_spec(run, "chrono", schedule)) as (pid, port):
         time.sleep(1.0)
         before = rss_bytes(pid)
         specs = []
         for offset in range(0, connections, CONNECTIONS_PER_LOAD_PROCESS):
             count = min(CONNECTIONS_PER_LOAD_PROCESS, connections - offset)
             subscriptions = [[SYMBOLS[(offset + n) % len(SYMBOLS)]] for n in range(count)]
-            specs.append(LoadSpec(_url(port), subscriptions, False, schedule, run.loop, LOAD_CPU))
+            url = client_url(run.host, port)
+            specs.append(LoadSpec(url, subscriptions, False, schedule, run.loop, LOAD_CPU))
         _measure(specs, pid, run, schedule)
         after = rss_bytes(pid)
     return Footprint(connections, before, after)
 
 
-def tail_startup(rounds: int = 5) -> float:
+def tail_startup(rounds: int = 5, *, host: str = "127.0.0.1", port: int = 0) -> float:
     """Median seconds from launching `chrono tail --snapshot` to its first price on stdout."""
     schedule = _schedule(float(len(SYMBOLS)), 0.0)
-    with running_server(ServerSpec("chrono", schedule, "asyncio", SERVER_CPU)) as (_, port):
+    spec = ServerSpec("chrono", schedule, "asyncio", SERVER_CPU, host, port)
+    with running_server(spec) as (_, bound):
         time.sleep(1.5)  # so there is a price to snapshot
         command = [sys.executable, "-m", "chrono_cli", "tail", "BTC/USD", "--snapshot"]
-        command += ["--count", "1", "--json", "--url", _url(port), "--api-key", BENCH_KEY]
+        url = client_url(host, bound)
+        command += ["--count", "1", "--json", "--url", url, "--api-key", BENCH_KEY]
         times = []
         for _ in range(rounds + 1):  # the first round warms the file cache
             started = time.perf_counter()
@@ -165,8 +171,17 @@ def _schedule(updates_per_second: float, starts_in: float) -> Schedule:
     return Schedule(time.time() + starts_in, updates_per_second, SYMBOLS)
 
 
-def _url(port: int) -> str:
-    return f"ws://127.0.0.1:{port}/stream"
+def _server_spec(run: Run, kind: ServerKind, schedule: Schedule) -> ServerSpec:
+    return ServerSpec(kind, schedule, run.loop, SERVER_CPU, run.host, run.port)
+
+
+def client_url(host: str, port: int) -> str:
+    """Where the clients reach a server bound to `host`: a wildcard address on loopback."""
+    connect = _LOOPBACK.get(host, host)
+    return f"ws://[{connect}]:{port}/stream" if ":" in connect else f"ws://{connect}:{port}/stream"
+
+
+_LOOPBACK = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "localhost": "127.0.0.1", "::": "::1"}
 
 
 def _percentiles(latencies: np.ndarray) -> dict[str, float]:

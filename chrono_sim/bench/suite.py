@@ -77,7 +77,7 @@ def run_suite(run: Run, *, connections: int = DEFAULT_CONNECTIONS, progress: Pro
         )
     )
     progress("chrono tail --snapshot: launch to first price")
-    seconds = tail_startup()
+    seconds = tail_startup(host=run.host, port=run.port)
     rows.append(
         Row(
             "chrono tail launch to first price",
