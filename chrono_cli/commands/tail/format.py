@@ -15,6 +15,10 @@ MISSING = "—"
 MINUS = "-"  # ASCII, so copied figures parse as numbers
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 SIGNIFICANT_DIGITS = 4  # for prices below 1
+PERCENT_DECIMALS = 2
+# A change smaller than these shows as zero: float noise, not a move of a quoted price.
+MAX_CHANGE_DECIMALS = 10
+MAX_PERCENT_DECIMALS = 8
 _VOLUME_UNITS = ("", "K", "M", "B", "T")
 _EPSILON = 1e-9  # absorbs float noise before floor/ceil: 0.3 * 10 is 2.9999999999999996
 
@@ -47,23 +51,28 @@ def format_price(price: float | None) -> str:
 
 
 def format_change(change: float | None, percent: float | None, price: float | None = None) -> str:
-    """`+12.34 (+0.01%)`, `-0.0012 (-0.05%)`; `—` when unknown.
+    """`+12.34 (+0.01%)`, `-0.0012 (-0.05%)`, `+0.000003 (+0.008%)`; `—` when unknown.
 
     Decimals follow `format_price(price)` when the price is given (the column then
-    matches the price column), else `format_price(change)`. The sign is the change's,
-    shown on both numbers, and omitted when the change rounds to zero.
+    matches the price column), else `format_price(change)`; the percentage has 2.
+    Either gets more when a change would otherwise show as zero: a price that moved
+    never reads `0.00000 (0.01%)` or `-0.12 (-0.00%)`. The sign is the change's, on
+    each number that is not zero.
     """
     if change is None:
         return MISSING
     if not math.isfinite(change):
         return str(change)
     decimals = price_decimals(price if price is not None else change)
-    amount = f"{abs(change):,.{decimals}f}"
-    sign = "" if _is_zero(amount) else ("+" if change > 0 else MINUS)
+    amount = _visible(change, decimals, MAX_CHANGE_DECIMALS)
     if percent is None:
-        return sign + amount
-    share = f"{abs(percent):,.2f}" if math.isfinite(percent) else str(abs(percent))
-    return f"{sign}{amount} ({sign}{share}%)"
+        return _signed(amount, change)
+    share = (
+        _visible(percent, PERCENT_DECIMALS, MAX_PERCENT_DECIMALS)
+        if math.isfinite(percent)
+        else str(abs(percent))
+    )
+    return f"{_signed(amount, change)} ({_signed(share, percent)}%)"
 
 
 def format_volume(volume: float | None) -> str:
@@ -124,6 +133,8 @@ def format_status(
         parts = ["● connected", _heartbeat(link, now)]
     elif link.state == "reconnecting":
         parts = [_reconnecting(link, now)]
+    elif link.state == "stopped":
+        parts = [f"✖ stopped: {link.reason}" if link.reason else "✖ stopped"]
     else:
         parts = ["… connecting"]
     parts += [f"{rate:.1f} msg/s", f"missed {format_missed(missed_total)}", *faults]
@@ -169,3 +180,21 @@ def _whole_duration(seconds: int) -> str:
 
 def _is_zero(text: str) -> bool:
     return not text.strip("0.,")
+
+
+def _visible(value: float, decimals: int, most: int) -> str:
+    """`abs(value)` to `decimals`, or to more (up to `most`) until it shows as non-zero."""
+    text = f"{abs(value):,.{decimals}f}"
+    if value and _is_zero(text):
+        for more in range(decimals + 1, most + 1):
+            finer = f"{abs(value):,.{more}f}"
+            if not _is_zero(finer):
+                return finer
+    return text
+
+
+def _signed(text: str, value: float) -> str:
+    """`text` (a magnitude) with `value`'s sign, unless it reads as zero: never `-0.00`."""
+    if _is_zero(text):
+        return text
+    return ("+" if value > 0 else MINUS) + text

@@ -13,6 +13,7 @@ from chrono_cli.commands.tail.json_sink import ended_normally
 from chrono_cli.commands.tail.state import TailState
 from chrono_cli.commands.tail.view import render
 from chrono_sim.client import FeedEvent
+from chrono_sim.errors import AuthenticationError, RequestRefusedError, ServerUnreachableError
 from chrono_sim.protocol.clock import Clock
 
 if TYPE_CHECKING:
@@ -55,7 +56,10 @@ class TableSink:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._live.__exit__(None, None, None)
+        if exc is not None and not ended_normally(exc):
+            # Refused for good: the last screen must not show the link as it was before.
+            self._state.stop(_why_stopped(exc))
+        self._live.__exit__(None, None, None)  # draws the screen one last time
         faults = self._state.faults
         if faults.connections and ended_normally(exc):
             print(f"chrono {self._command}: {summary(faults)}", file=sys.stderr, flush=True)
@@ -64,3 +68,14 @@ class TableSink:
         if self._state.apply(event, self._clock.monotonic()):
             self._live.refresh()  # a first price shows now, not up to a redraw period later
         self._state.faults.observe(event, self._clock.time())
+
+
+def _why_stopped(exc: BaseException) -> str:
+    """A few words for the status line; the error line under the table says the rest."""
+    if isinstance(exc, AuthenticationError):
+        return "API key refused"
+    if isinstance(exc, RequestRefusedError):
+        return f"request refused ({exc.code})"
+    if isinstance(exc, ServerUnreachableError):
+        return "cannot connect"
+    return "error"

@@ -7,6 +7,7 @@ and everything rendered from it can be tested without a clock or a terminal.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -25,14 +26,19 @@ from chrono_sim.client.ledger import FaultLedger
 SPARK_POINTS = 30
 RATE_WINDOW = 5.0  # seconds over which messages per second are counted
 DEFAULT_HEARTBEAT = 30.0  # the protocol's interval, until two heartbeats show the real one
-# A symbol is stale when its last update is this many usual gaps old (and at least
-# STALE_FLOOR seconds, so a fast feed's jitter does not flicker it).
-STALE_GAPS = 4.0
+# A symbol is stale when its last update is this many typical gaps old (and at least
+# STALE_FLOOR seconds, so a fast feed's jitter does not flicker it). The typical gap is
+# the mean of the last GAP_WINDOW; while few are known, the mean is uncertain and the
+# threshold wider, by (1 + STALE_DOUBT / sqrt(gaps)). Updates come at random times
+# (Poisson), so the threshold is wide: at the default 4 s interval it settles at 30 s,
+# a gap that long comes once in some 1,800; a shorter one would flag live symbols often.
+STALE_GAPS = 6.0
+STALE_DOUBT = 2.0
 STALE_FLOOR = 5.0
+GAP_WINDOW = 64
 HEARTBEAT_GRACE = 1.5  # heartbeat overdue past this many intervals
-GAP_SMOOTHING = 0.2  # weight of the newest gap in the running mean
 
-LinkState = Literal["connecting", "connected", "reconnecting"]
+LinkState = Literal["connecting", "connected", "reconnecting", "stopped"]
 
 
 @dataclass
@@ -45,7 +51,7 @@ class SymbolRow:
     volume: float | None = None
     source: str | None = None
     last_update_at: float | None = None
-    mean_gap: float | None = None
+    gaps: deque[float] = field(default_factory=lambda: deque(maxlen=GAP_WINDOW))
     updates: int = 0
     missed: int = 0
     recent: deque[float] = field(default_factory=lambda: deque(maxlen=SPARK_POINTS))
@@ -66,12 +72,24 @@ class SymbolRow:
     def age(self, now: float) -> float | None:
         return None if self.last_update_at is None else now - self.last_update_at
 
+    @property
+    def mean_gap(self) -> float | None:
+        """The typical time between two updates: the mean of the recent gaps."""
+        return sum(self.gaps) / len(self.gaps) if self.gaps else None
+
+    @property
+    def stale_after(self) -> float | None:
+        """The age past which this symbol is stale; None before its second update."""
+        mean = self.mean_gap
+        if mean is None:
+            return None
+        doubt = 1.0 + STALE_DOUBT / math.sqrt(len(self.gaps))
+        return max(STALE_FLOOR, STALE_GAPS * doubt * mean)
+
     def is_stale(self, now: float) -> bool:
-        """No update for much longer than this symbol's usual gap."""
-        age = self.age(now)
-        if age is None or self.mean_gap is None:
-            return False
-        return age > max(STALE_FLOOR, STALE_GAPS * self.mean_gap)
+        """No update for much longer than this symbol's typical gap."""
+        age, limit = self.age(now), self.stale_after
+        return age is not None and limit is not None and age > limit
 
 
 @dataclass
@@ -131,6 +149,10 @@ class TailState:
             )  # fmt: skip
         return False
 
+    def stop(self, reason: str) -> None:
+        """The run ended for good (a refusal, say): the link is no longer what it was."""
+        self.link = dataclasses.replace(self.link, state="stopped", next_try_at=None, reason=reason)
+
     def messages_per_second(self, now: float) -> float:
         while self._arrivals and self._arrivals[0] <= now - RATE_WINDOW:
             self._arrivals.popleft()
@@ -147,12 +169,7 @@ class TailState:
         if row is None:  # the server's canonical spelling of a symbol asked for in another case
             row = self.rows[update.symbol] = SymbolRow(update.symbol)
         if row.last_update_at is not None:
-            gap = now - row.last_update_at
-            row.mean_gap = (
-                gap
-                if row.mean_gap is None
-                else (1 - GAP_SMOOTHING) * row.mean_gap + GAP_SMOOTHING * gap
-            )
+            row.gaps.append(now - row.last_update_at)
         if row.first_price is None:
             row.first_price = update.price
         row.last_price = update.price

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.table import Table
@@ -37,41 +38,100 @@ FAULT_STYLE = "yellow"
 WAITING_STYLE = "dim italic"
 TREND_MIN_WIDTH = 5
 TREND_MAX_WIDTH = 20
-STATE_STYLES = {"connected": "green", "connecting": "yellow", "reconnecting": "bold red"}
+COLUMNS = ("Symbol", "Price", "Change", "Volume", "Source", "Age", "Trend", "Missed")
+LEFT_ALIGNED = frozenset({"Symbol", "Source", "Trend"})
+# On a narrow terminal, dropped in this order until the table fits: symbol and price stay.
+DROP_ORDER = ("Trend", "Source", "Volume", "Age", "Missed", "Change")
+# Cells kept free for what comes and goes: an age that turns `stale`.
+RESERVED = {"Age": cell_len("9m59s stale")}
+STATE_STYLES = {
+    "connected": "green",
+    "connecting": "yellow",
+    "reconnecting": "bold red",
+    "stopped": "bold red",
+}
 OVERDUE_STYLE = "bold yellow"
 _SEPARATOR = " · "
 
 
 def render(state: TailState, now: float, title: str) -> RenderableType:
     """The table, one row per symbol in the state's order, then the status line."""
-    table = Table(
-        title=title,
-        box=box.SIMPLE_HEAD,  # a rule under the header; one space between columns
-        show_edge=False,
-        padding=0,
-        header_style="bold",
-    )
-    table.add_column("Symbol", no_wrap=True, overflow="ellipsis", style="bold")
-    for header in ("Price", "Change", "Volume"):
-        table.add_column(header, justify="right", no_wrap=True, overflow="ellipsis")
-    table.add_column("Source", no_wrap=True, overflow="ellipsis")
-    table.add_column("Age", justify="right", no_wrap=True, overflow="ellipsis")
-    table.add_column("Trend", min_width=TREND_MIN_WIDTH)  # the one column that shrinks
-    table.add_column("Missed", justify="right", no_wrap=True, overflow="ellipsis")
-    for row in state.rows.values():
-        stale = row.is_stale(now)
-        table.add_row(
-            row.symbol,
-            _price_cell(row),
-            _change_cell(row),
-            format_volume(row.volume),
-            row.source or MISSING,
-            _age_cell(row, now, stale),
-            _Trend(tuple(row.recent)),
-            _missed_cell(row.missed),
-            style=STALE_ROW_STYLE if stale else None,
+    return Group(_Table(state, now, title), _status_line(state, now))
+
+
+class _Table:
+    """The symbols' table, with the columns that fit the terminal's width.
+
+    On a narrow terminal the less important columns go first (`DROP_ORDER`), so
+    the symbol and its price always show whole. Widths are reserved for what comes
+    and goes (the `stale` mark, the sparkline): columns do not jump as it does.
+    """
+
+    def __init__(self, state: TailState, now: float, title: str) -> None:
+        self._title = title
+        rows = list(state.rows.values())
+        stale = [row.is_stale(now) for row in rows]
+        self._styles = [STALE_ROW_STYLE if flag else None for flag in stale]
+        self._trends = [_Trend(tuple(row.recent)) for row in rows]
+        self._cells: dict[str, list[Text]] = {
+            "Symbol": [Text(row.symbol) for row in rows],
+            "Price": [_price_cell(row) for row in rows],
+            "Change": [_change_cell(row) for row in rows],
+            "Volume": [Text(format_volume(row.volume)) for row in rows],
+            "Source": [Text(row.source or MISSING) for row in rows],
+            "Age": [_age_cell(row, now, flag) for row, flag in zip(rows, stale, strict=True)],
+            "Missed": [_missed_cell(row.missed) for row in rows],
+        }
+
+    def columns(self, width: int) -> tuple[list[str], int]:
+        """The columns shown in `width` cells, in order, and the sparkline's width."""
+        widths = {
+            header: max([cell_len(header), RESERVED.get(header, 0)] + [c.cell_len for c in cells])
+            for header, cells in self._cells.items()
+        }
+        widths["Trend"] = TREND_MIN_WIDTH
+
+        def needed(shown: list[str]) -> int:
+            return sum(widths[header] for header in shown) + len(shown) - 1  # one space between
+
+        shown = list(COLUMNS)
+        for header in DROP_ORDER:
+            if needed(shown) <= width:
+                break
+            shown.remove(header)
+        spare = max(0, width - needed(shown))
+        return shown, min(TREND_MAX_WIDTH, TREND_MIN_WIDTH + spare)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        shown, trend_width = self.columns(options.max_width)
+        table = Table(
+            title=self._title,
+            box=box.SIMPLE_HEAD,  # a rule under the header; one space between columns
+            show_edge=False,
+            padding=0,
+            header_style="bold",
         )
-    return Group(table, _status_line(state, now))
+        for header in shown:
+            if header == "Trend":
+                table.add_column(header, width=trend_width, no_wrap=True)
+                continue
+            table.add_column(
+                header,
+                justify="left" if header in LEFT_ALIGNED else "right",
+                no_wrap=True,
+                overflow="ellipsis",
+                min_width=RESERVED.get(header),
+                style="bold" if header == "Symbol" else "",
+            )
+        for index, style in enumerate(self._styles):
+            table.add_row(
+                *(
+                    self._trends[index] if header == "Trend" else self._cells[header][index]
+                    for header in shown
+                ),
+                style=style,
+            )
+        yield table
 
 
 def _price_cell(row: SymbolRow) -> Text:

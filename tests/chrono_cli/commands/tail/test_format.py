@@ -78,9 +78,29 @@ def test_change_is_signed_with_the_prices_precision(
     assert format_change(change, percent, price) == expected
 
 
+@pytest.mark.parametrize(
+    ("change", "percent", "price", "expected"),
+    [
+        # ETH/BTC quoted to 6 decimals, shown to 5: one tick up is not "0.00000 (0.01%)".
+        (0.000003, 0.0084, 0.035815, "+0.000003 (+0.01%)"),
+        (-0.000003, -0.0084, 0.035809, "-0.000003 (-0.01%)"),
+        # 12 cents on 95,000 is not "-0.12 (-0.00%)".
+        (-0.12, -0.000126, 94_999.88, "-0.12 (-0.0001%)"),
+        (0.01, 0.0000105, 95_000.01, "+0.01 (+0.00001%)"),
+        (0.001, 0.000001, 95_000.0, "+0.001 (+0.000001%)"),
+    ],
+)
+def test_a_price_that_moved_never_shows_a_zero_change(
+    change: float, percent: float, price: float, expected: str
+) -> None:
+    assert format_change(change, percent, price) == expected
+
+
 def test_change_that_rounds_to_zero_has_no_sign() -> None:
-    assert format_change(0.001, 0.000001, 95_000.0) == "0.00 (0.00%)"
-    assert format_change(-0.001, -0.000001, 95_000.0) == "0.00 (0.00%)"
+    # Float noise, far below any quoted tick: zero, at the usual precision, unsigned.
+    assert format_change(5.5e-17, 1.8e-14, 0.3) == "0.0000 (0.00%)"
+    assert format_change(-1e-12, -1e-14, 95_000.0) == "0.00 (0.00%)"
+    assert format_change(-0.0, -0.0, 95_000.0) == "0.00 (0.00%)"
 
 
 def test_change_without_price_uses_its_own_magnitude() -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+import itertools
+import random
 import re
 
+import pytest
 from rich.console import Console
 from rich.style import Style
 
@@ -132,6 +135,62 @@ def test_fits_an_80_column_terminal_without_cutting_figures() -> None:
     assert "17s stale" in line_of(output, "ETH/BTC")
 
 
+def narrow_terminal_state() -> TailState:
+    state = connected("BTC/USD", "ETH/BTC", "DOGE/USD")
+    for step in range(12):
+        state.apply(symbol_price("BTC/USD", 95_000.0 + 111.11 * step), 1.0 + step)
+        state.apply(symbol_price("ETH/BTC", 0.035812 - 0.00001 * step, volume=2.1e8), 1.0 + step)
+    state.apply(symbol_price("BTC/USD", 94_950.0, missed=12), 20.0)
+    return state
+
+
+def header_of(output: str) -> list[str]:
+    return next(line for line in output.splitlines() if line.startswith("Symbol")).split()
+
+
+def test_a_50_column_terminal_drops_columns_before_cutting_symbol_or_price() -> None:
+    output = plain(narrow_terminal_state(), 29.0, width=50)
+    assert all(len(line) <= 50 for line in output.splitlines())
+    assert "…" not in output.replace("waiting…", "")
+    assert header_of(output) == ["Symbol", "Price", "Change", "Missed"]
+    btc = ["BTC/USD", "94,950.00", "-50.00", "(-0.05%)", "12"]
+    assert line_of(output, "BTC/USD").split() == btc
+    assert line_of(output, "ETH/BTC").split()[:2] == ["ETH/BTC", "0.03570"]
+
+
+@pytest.mark.parametrize(
+    ("width", "headers"),
+    [
+        (100, ["Symbol", "Price", "Change", "Volume", "Source", "Age", "Trend", "Missed"]),
+        (70, ["Symbol", "Price", "Change", "Volume", "Age", "Missed"]),
+        (60, ["Symbol", "Price", "Change", "Age", "Missed"]),
+        (40, ["Symbol", "Price", "Change"]),
+        (30, ["Symbol", "Price"]),
+    ],
+)
+def test_the_less_important_columns_go_first(width: int, headers: list[str]) -> None:
+    output = plain(narrow_terminal_state(), 29.0, width=width)
+    assert header_of(output) == headers
+    assert "94,950.00" in line_of(output, "BTC/USD")
+
+
+def test_columns_keep_their_places_as_the_sparkline_grows_and_stale_appears() -> None:
+    state = connected("BTC/USD")
+    state.apply(symbol_price("BTC/USD", 95_000.0), 1.0)
+    state.apply(symbol_price("BTC/USD", 95_010.0), 2.0)
+    first = plain(state, 2.5).splitlines()
+    for step in range(3, 40):  # the sparkline fills up
+        state.apply(symbol_price("BTC/USD", 95_000.0 + 10 * (step % 2)), float(step))
+    later = plain(state, 39.5).splitlines()
+    stale = plain(state, 39.0 + 500.0).splitlines()  # 8m20s stale
+    assert "stale" in line_of("\n".join(stale), "BTC/USD")
+    header = next(line for line in first if line.startswith("Symbol"))
+    assert next(line for line in later if line.startswith("Symbol")) == header
+    assert next(line for line in stale if line.startswith("Symbol")) == header
+    assert line_of("\n".join(stale), "BTC/USD").endswith(" 0")
+    assert len(line_of("\n".join(stale), "BTC/USD")) == len(line_of("\n".join(later), "BTC/USD"))
+
+
 # --- change: colour and TailState's "since start"
 
 
@@ -164,8 +223,16 @@ def test_falling_change_is_red() -> None:
 def test_unchanged_price_is_plain() -> None:
     state = connected("BTC/USD")
     state.apply(symbol_price("BTC/USD", 95_000.0), 1.0)
-    state.apply(symbol_price("BTC/USD", 95_000.001), 2.0)  # below the shown precision
-    assert color(style_of(state, 2.5, "0.00 (0.00%)")) is None
+    state.apply(symbol_price("BTC/USD", 95_010.0), 2.0)
+    state.apply(symbol_price("BTC/USD", 95_000.0), 3.0)  # back where it started
+    assert color(style_of(state, 3.5, "0.00 (0.00%)")) is None
+
+
+def test_a_change_below_the_prices_precision_still_shows_with_its_colour() -> None:
+    state = connected("ETH/BTC")
+    state.apply(symbol_price("ETH/BTC", 0.035812), 1.0)
+    state.apply(symbol_price("ETH/BTC", 0.035815), 2.0)  # one tick: shown as 0.03582 both
+    assert color(style_of(state, 2.5, "+0.000003 (+0.01%)")) == "green"
 
 
 def test_change_colours_reach_the_terminal_as_ansi_codes() -> None:
@@ -183,11 +250,46 @@ def test_change_colours_reach_the_terminal_as_ansi_codes() -> None:
 
 def test_stale_after_a_long_gap_relative_to_the_usual_gap() -> None:
     state = connected("BTC/USD")
-    for second in range(1, 11):  # an update every 4 s
+    for second in range(1, 66):  # an update every 4 s: 64 gaps known
         state.apply(symbol_price("BTC/USD", 95_000.0), 4.0 * second)
     row = state.rows["BTC/USD"]
-    assert not row.is_stale(40.0 + 15.9)
-    assert row.is_stale(40.0 + 16.1)
+    assert row.stale_after == pytest.approx(30.0)  # 6 gaps, x 1.25 for the doubt left
+    assert not row.is_stale(260.0 + 29.9)
+    assert row.is_stale(260.0 + 30.1)
+
+
+def test_while_few_gaps_are_known_the_threshold_is_wider() -> None:
+    state = connected("BTC/USD")
+    for second in range(1, 11):  # an update every 4 s: 9 gaps known
+        state.apply(symbol_price("BTC/USD", 95_000.0), 4.0 * second)
+    row = state.rows["BTC/USD"]
+    assert not row.is_stale(40.0 + 39.9)  # 6 gaps, x (1 + 2/3)
+    assert row.is_stale(40.0 + 40.1)
+
+
+def test_a_short_first_gap_does_not_make_the_next_ones_stale() -> None:
+    state = connected("BTC/USD")
+    for at in (1.0, 1.2, 5.2):  # the snapshot, an update just after it, one 4 s later
+        state.apply(symbol_price("BTC/USD", 95_000.0), at)
+    assert not state.rows["BTC/USD"].is_stale(5.2 + 8.0)  # a gap of 8 s is no outage
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_symbols_updating_every_4_s_at_random_are_seldom_stale(seed: int) -> None:
+    """The server's default: each symbol every 4 s on average, at random (Poisson) times."""
+    randoms = random.Random(seed)
+    symbols = [f"S{n}/USD" for n in range(20)]
+    state = connected(*symbols)
+    arrivals = sorted(
+        (at, symbol)
+        for symbol in symbols
+        for at in itertools.accumulate(randoms.expovariate(1 / 4.0) for _ in range(300))
+    )
+    stale = 0
+    for at, symbol in arrivals:
+        stale += state.rows[symbol].is_stale(at - 1e-6)  # just before it came
+        state.apply(symbol_price(symbol, 95_000.0), at)
+    assert stale / len(arrivals) < 0.003  # one update in 28 was flagged late with 4 x EWMA
 
 
 def test_fast_feed_is_not_stale_within_the_floor() -> None:
@@ -205,9 +307,9 @@ def test_stale_row_is_dim_and_marked_in_the_age_cell() -> None:
         state.apply(symbol_price("BTC/USD", 95_000.0), float(second))
     state.apply(symbol_price("ETH/USD", 3_400.0), 12.0)
     state.apply(symbol_price("ETH/USD", 3_401.0), 16.0)
-    now = 16.5  # BTC/USD has been silent 6.5 s after updates every second
+    now = 22.5  # BTC/USD has been silent 12.5 s after updates every second
     output = plain(state, now)
-    assert "6.5s stale" in line_of(output, "BTC/USD")
+    assert "12s stale" in line_of(output, "BTC/USD")
     assert "stale" not in line_of(output, "ETH/USD")
     assert style_of(state, now, "BTC/USD").dim
     assert style_of(state, now, "stale").dim
