@@ -27,7 +27,7 @@ def main() -> None:
             try:
                 code = run(plain)
             except KeyboardInterrupt:  # before tail's own Ctrl-C handling is set up
-                code = ExitCode.INTERRUPTED
+                code = ExitCode.OK  # Ctrl-C is how a user stops tail, at any moment
             sys.exit(code)
     from chrono_cli.app import main as typer_main
 

@@ -19,6 +19,15 @@ if TYPE_CHECKING:
     from chrono_sim.errors import RequestRefusedError
 
 
+# For the --help of every command that reconnects (tail, record): when it retries, and why.
+RETRIES = (
+    "It retries only what waiting can fix (a server not up yet, a dropped link, HTTP 429 or "
+    "5xx, a DNS server not answering, a host name that stopped resolving mid-run as when a VPN "
+    "drops); a wrong path or other HTTP 4xx, a host name that does not exist, and ws:// to a "
+    "TLS server (use wss://) end the run at once with exit 4."
+)
+
+
 class Sink(Protocol):
     """Where a command sends the events it receives; entered around the whole run."""
 
@@ -41,6 +50,7 @@ class Progress:
         self.connected = False
         self.reason = "no attempt finished"
         self.prices = 0
+        self.stopped = False  # by Ctrl-C or SIGTERM: a normal end, even before connecting
 
 
 async def run_feed(
@@ -64,17 +74,27 @@ async def run_feed(
 
     progress = progress or Progress()
     consumer = asyncio.create_task(_consume(client, sink, count, progress))
+
+    def stop() -> None:
+        progress.stopped = True
+        consumer.cancel()
+
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, consumer.cancel)
+        loop.add_signal_handler(signum, stop)
     try:
         with sink:
             async with asyncio.timeout(duration):
                 await consumer
     except (asyncio.CancelledError, TimeoutError):
-        # Ctrl-C or --duration: the normal ways to stop, unless no connection ever worked.
-        if not progress.connected:
-            message = f"could not connect to {client.url}: {progress.reason}"
+        # Ctrl-C or --duration: the normal ways to stop; but a --duration that ran out
+        # before any connection worked is a server that could not be reached.
+        if not progress.connected and progress.stopped:
+            _note(command, f"stopped before connecting to {client.url}; last: {progress.reason}")
+        elif not progress.connected:
+            from chrono_sim.failures import cannot_connect
+
+            message = cannot_connect(client.url, progress.reason)
             return report(command, ExitCode.UNAVAILABLE, message)
     except AuthenticationError as exc:
         return report(command, ExitCode.UNAUTHORIZED, f"API key refused: {exc}")
@@ -130,6 +150,10 @@ async def _explain_refusal(client: FeedClient, exc: RequestRefusedError) -> str:
         hint = suggest(name, offered)
         parts.append(f"{name} (did you mean {hint}?)" if hint else name)
     return f"unknown symbol{'s' if len(parts) > 1 else ''}: {', '.join(parts)}"
+
+
+def _note(command: str, message: str) -> None:
+    print(f"chrono {command}: {message}", file=sys.stderr, flush=True)
 
 
 def _silence_stdout() -> None:

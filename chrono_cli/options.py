@@ -36,7 +36,7 @@ def typer_parser(parse: Callable[[str], Any]) -> Callable[[Any], Any]:
 def typer_info(param: Arguments | Option) -> Any:
     """The `typer.Argument(...)` or `typer.Option(...)` of one row of a command's table."""
     if isinstance(param, Arguments):
-        return typer.Argument(help=param.help)
+        return typer.Argument(help=param.help, metavar=param.metavar)
     return typer.Option(
         *param.flags,
         help=param.help,
@@ -77,13 +77,20 @@ def typer_signature(table: Sequence[Arguments | Option]) -> Callable[[Command], 
     return decorate
 
 
-# Typer `parser=` for durations: seconds or a unit suffix (90, 90s, 10m, 24h).
+# Typer `parser=` for durations: seconds or a unit suffix (90, 90s, 10m, 24h); and for
+# those that must be more than 0 (timeouts, intervals): a usage error, not a refused setting.
 duration = typer_parser(parse_duration)
+positive_duration = typer_parser(params.positive_duration)
 
 
-def duration_option(*names: str, description: str) -> Any:
+def duration_option(*names: str, description: str, positive: bool = False) -> Any:
     """A Typer option read as a duration, in seconds (`--help` shows it as DURATION)."""
-    return typer.Option(*names, parser=duration, metavar=DURATION_METAVAR, help=description)
+    return typer.Option(
+        *names,
+        parser=positive_duration if positive else duration,
+        metavar=DURATION_METAVAR,
+        help=description,
+    )
 
 
 MIN_INTERVAL = 0.001  # a millisecond: the wire's resolution, and a bound on the model's memory
@@ -92,8 +99,10 @@ MIN_INTERVAL = 0.001  # a millisecond: the wire's resolution, and a bound on the
 def check_interval(seconds: float) -> None:
     """A usage error unless `--interval` is at least a millisecond."""
     if not seconds >= MIN_INTERVAL:
-        raise typer.BadParameter("must be at least 1ms", param_hint="--interval")
+        raise typer.BadParameter("must be at least 1ms", param_hint="'--interval'")
 
+
+MAX_PORT = 65535  # `--port`: a TCP port; 0 picks a free one
 
 # Made-up symbols: four-letter tickers run out past ~450,000, and far fewer already make
 # an hour of market larger than memory.

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from chrono_cli.messages import not_above_zero
 from chrono_sim.durations import parse_duration
 from chrono_sim.errors import ConfigError
 
@@ -35,6 +36,7 @@ class Arguments(NamedTuple):
 
     field: str
     help: str
+    metavar: str | None = None  # `--help` shows `SYMBOL...`; without one, the field in capitals
 
 
 class Option(NamedTuple):
@@ -70,11 +72,13 @@ class Option(NamedTuple):
 Param = Arguments | Option
 
 # Options of the commands that read a feed (tail, record, demo, check, symbols).
-URL = Option("url", str, DEFAULT_URL, "Server WebSocket URL.")
+URL = Option("url", str, DEFAULT_URL, "Server WebSocket URL.", metavar="URL")
 API_KEY = Option(
-    "api_key", str, DEV_KEY, f"API key (env {API_KEY_ENV}).", envvar=API_KEY_ENV
+    "api_key", str, DEV_KEY, f"API key (env {API_KEY_ENV}).", metavar="KEY", envvar=API_KEY_ENV
 )  # fmt: skip
-COUNT = Option("count", int | None, None, "Stop after N price updates.", ("--count",), min=1)
+COUNT = Option(
+    "count", int | None, None, "Stop after N price updates.", ("--count",), metavar="N", min=1
+)  # fmt: skip
 DURATION = Option(
     "duration", float | None, None, "Stop after this long.", ("--duration",),
     metavar=DURATION_METAVAR, parser=parse_duration,
@@ -85,6 +89,15 @@ CAFILE = Option(
     "cafile", Path | None, None, "Trust this CA certificate (PEM) for a wss:// URL.",
     metavar="FILE",
 )  # fmt: skip
+
+
+def positive_duration(text: str | float) -> float:
+    """A duration above zero (a timeout, a threshold); a number passes as seconds."""
+    seconds = float(text) if isinstance(text, int | float) else parse_duration(text)
+    if not seconds > 0:
+        raise ConfigError(not_above_zero(text))
+    return seconds
+
 
 _INTEGER = re.compile(r"0|[1-9][0-9]{0,17}")  # read alike by any integer parser: no sign or _
 

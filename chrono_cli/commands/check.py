@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from rich.table import Table
 
-    from chrono_sim.conformance import CheckResult
+    from chrono_sim.conformance import CheckResult, CheckSettings
 
 EPILOG = (
     "Exit codes: 0 every rule passed (or was skipped); 2 bad command line; 3 unusable --cafile; "
@@ -35,12 +35,14 @@ def check(
         float,
         duration_option(
             description="Interval the server is expected to keep between heartbeats.",
+            positive=True,
         ),
     ] = 30.0,
     idle_timeout: Annotated[
         float,
         duration_option(
             description="Idle timeout the server is expected to keep (checked with --slow).",
+            positive=True,
         ),
     ] = 300.0,
     slow: Annotated[
@@ -50,6 +52,7 @@ def check(
         float,
         duration_option(
             description="Longest wait for any one reply or price update.",
+            positive=True,
         ),
     ] = 10.0,
     rate_limit_per_minute: Annotated[
@@ -68,10 +71,8 @@ def check(
     Stays within the key's request rate, except the rate checks that run last;
     use a key no other client is using meanwhile.
     """
-    import asyncio
-
     from chrono_sim.client.tls import client_tls_context
-    from chrono_sim.conformance import CheckSettings, run_checks
+    from chrono_sim.conformance import ALL_CHECKS, CheckSettings
     from chrono_sim.errors import (
         AuthenticationError,
         ConfigError,
@@ -104,7 +105,7 @@ def check(
     progress = _Progress(enabled=not json_output and sys.stderr.isatty())
     try:
         with progress:
-            results = asyncio.run(run_checks(settings, on_result=progress.advance))
+            results, interrupted = _run(settings, progress)
     except ServerUnreachableError as exc:
         fail("check", ExitCode.UNAVAILABLE, str(exc))
     except AuthenticationError as exc:
@@ -117,10 +118,34 @@ def check(
         from rich.console import Console
 
         console = Console()
-        console.print(results_table(results, url))
-        console.print(format_summary(results, time.monotonic() - started), highlight=False)
+        if results or not interrupted:
+            console.print(results_table(results, url))
+        if not interrupted:
+            console.print(format_summary(results, time.monotonic() - started), highlight=False)
+    if interrupted:
+        done, total = len(results), len(ALL_CHECKS)
+        message = f"interrupted after {done} of {total} rules; the other {total - done} not checked"
+        fail("check", ExitCode.INTERRUPTED, message)
     failed = any(result.status == "fail" for result in results)
     raise typer.Exit(ExitCode.CHECK_FAILED if failed else ExitCode.OK)
+
+
+def _run(settings: CheckSettings, progress: _Progress) -> tuple[list[CheckResult], bool]:
+    """The results, and whether Ctrl-C cut the run short: then those finished, in rule order."""
+    import asyncio
+
+    from chrono_sim.conformance import ALL_CHECKS, run_checks
+
+    finished: dict[str, CheckResult] = {}
+
+    def on_result(result: CheckResult) -> None:
+        finished[result.id] = result
+        progress.advance(result)
+
+    try:
+        return asyncio.run(run_checks(settings, on_result=on_result)), False
+    except KeyboardInterrupt:  # asyncio.run cancelled the run: each check closed what it opened
+        return [finished[check.id] for check in ALL_CHECKS if check.id in finished], True
 
 
 def format_json(results: Sequence[CheckResult]) -> str:

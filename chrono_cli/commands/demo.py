@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from chrono_cli.exit_codes import ExitCode, fail
-from chrono_cli.options import StopAfterCount, StopAfterDuration
+from chrono_cli.options import MAX_PORT, StopAfterCount, StopAfterDuration
 
 if TYPE_CHECKING:
     from chrono_cli.commands.tail.live import TableSink
@@ -17,14 +17,26 @@ if TYPE_CHECKING:
     from chrono_sim.server import ChronoServer
 
 SAMPLE = "sample.jsonl.gz"  # in chrono_sim/data: made by `chrono generate`, see its README
+EPILOG = (
+    "Exit codes: 0 done (--count/--duration reached, or Ctrl-C); 2 bad command line; "
+    "3 the bundled sample is missing or unreadable (a broken install); 4 cannot listen "
+    "on --port."
+)
 
 
 def demo(
     speed: Annotated[
-        float, typer.Option(min=0.001, help="Replay speed; 1 is the recorded pace.")
+        float,
+        typer.Option(min=0.001, metavar="N", help="Replay speed; 1 is the recorded pace."),
     ] = 1.0,
     port: Annotated[
-        int, typer.Option(help="Port to serve on, for other clients too (0: any free one).")
+        int,
+        typer.Option(
+            min=0,
+            max=MAX_PORT,
+            metavar="PORT",
+            help="Port to serve on, for other clients too (0: any free one).",
+        ),
     ] = 0,
     count: StopAfterCount = None,
     duration: StopAfterDuration = None,
@@ -44,7 +56,10 @@ def demo(
     try:
         code = asyncio.run(_demo(tape, speed, port, count, duration))
     except OSError as exc:
-        fail("demo", ExitCode.UNAVAILABLE, f"cannot listen on port {port}: {exc.strerror}")
+        from chrono_sim.failures import cannot_listen, describe_os_error
+
+        reason = describe_os_error(exc)
+        fail("demo", ExitCode.UNAVAILABLE, cannot_listen(f"localhost:{port}", reason))
     raise typer.Exit(code)
 
 

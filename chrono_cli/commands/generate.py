@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from chrono_cli.exit_codes import ExitCode, fail
+from chrono_cli.messages import count
 from chrono_cli.options import MAX_UNIVERSE, check_interval, duration_option
 
 if TYPE_CHECKING:
@@ -27,14 +28,19 @@ EPILOG = (
 
 def generate(
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="File to write; format from its extension.")
+        Path,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="File to write; format from its extension."
+        ),
     ],
     length: Annotated[
         float,
-        duration_option("--duration", description="Market time to cover."),
+        # Above zero: an empty file is one `serve --replay` refuses.
+        duration_option("--duration", description="Market time to cover.", positive=True),
     ] = 3600.0,
     seed: Annotated[
-        int | None, typer.Option(min=0, help="Seed; the same seed gives byte-identical files.")
+        int | None,
+        typer.Option(min=0, metavar="N", help="Seed; the same seed gives byte-identical files."),
     ] = None,
     interval: Annotated[
         float,
@@ -53,7 +59,7 @@ def generate(
         ),
     ] = 0,
     start: Annotated[
-        str, typer.Option(help="Timestamp of the first update (ISO 8601 UTC).")
+        str, typer.Option(metavar="TIME", help="Timestamp of the first update (ISO 8601 UTC).")
     ] = DEFAULT_START,
 ) -> None:
     """Write DURATION of synthetic market to a file, without waiting for real time."""
@@ -70,12 +76,16 @@ def generate(
     except ConfigError as exc:
         fail("generate", ExitCode.CONFIG, str(exc))
     except OSError as exc:
-        fail("generate", ExitCode.CONFIG, f"cannot write {output}: {exc.strerror or exc}")
+        from chrono_sim.failures import describe_os_error
+
+        detail = describe_os_error(exc)  # worded as `record` words it (DataFileError)
+        fail("generate", ExitCode.CONFIG, f"{output}: cannot create the file: {detail}")
     except KeyboardInterrupt:
         fail("generate", ExitCode.INTERRUPTED, f"interrupted; {output} was not written")
     rate = written / elapsed if elapsed > 0 else float("inf")
     print(
-        f"chrono generate: wrote {written:,} updates of {len(catalog)} symbols to {output} "
+        f"chrono generate: wrote {count(written, 'update')} of {count(len(catalog), 'symbol')} "
+        f"to {output} "
         f"(seed {seed}) in {elapsed:.2f} s, {rate:,.0f} updates/s",
         file=sys.stderr,
     )

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from chrono_cli.exit_codes import ExitCode, fail
+from chrono_cli.feed_run import RETRIES
+from chrono_cli.messages import count as count_of
 from chrono_cli.options import (
     DEFAULT_URL,
     DEV_KEY,
@@ -31,14 +33,21 @@ EPILOG = (
     "stops cleanly and leaves a complete file. Exit codes: 0 done; 2 bad command line; "
     "3 file not writable or unusable --cafile; 4 server unreachable (or its TLS certificate "
     "not trusted); 5 API key refused; 6 request refused."
+    " " + RETRIES
 )
 FLUSH_EVERY = 1.0  # seconds: what a crash (not Ctrl-C, which closes cleanly) could lose
 
 
 def record(
-    symbols: Annotated[list[str], typer.Argument(help="Symbols to capture, e.g. BTC/USD ETH/USD.")],
+    symbols: Annotated[
+        list[str],
+        typer.Argument(metavar="SYMBOL", help="Symbols to capture, e.g. BTC/USD ETH/USD."),
+    ],
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="File to write; format from its extension.")
+        Path,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="File to write; format from its extension."
+        ),
     ],
     url: Url = DEFAULT_URL,
     api_key: ApiKey = DEV_KEY,
@@ -76,7 +85,8 @@ def record(
     missed = f", {sink.missed:,} missed (per seq)" if sink.missed else ""
     where = f"to {output}" if sink.written else f"({output} not created)"
     print(
-        f"chrono record: {sink.written:,} updates of {len(sink.symbols)} symbols "
+        f"chrono record: {count_of(sink.written, 'update')} of "
+        f"{count_of(len(sink.symbols), 'symbol')} "
         f"in {elapsed:.1f} s {where}{missed}",
         file=sys.stderr,
     )

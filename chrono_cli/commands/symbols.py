@@ -10,6 +10,12 @@ import typer
 from chrono_cli.exit_codes import ExitCode, fail
 from chrono_cli.options import DEFAULT_URL, CaFile, Url
 
+EPILOG = (
+    "In a pipe, or with --json, the list is printed as JSON. Exit codes: 0 listed; "
+    "2 bad command line (not a ws:// or wss:// URL); 3 unusable --cafile; 4 server "
+    "unreachable, its TLS certificate not trusted, or its list unreadable."
+)
+
 
 def symbols(
     url: Url = DEFAULT_URL,

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from msgspec import UnsetType
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from websockets.protocol import State
 
 from chrono_sim.client.backoff import ReconnectPolicy
@@ -29,7 +29,7 @@ from chrono_sim.client.events import (
     Subscribed,
 )
 from chrono_sim.client.gaps import UNSEQUENCED, SeqTracker
-from chrono_sim.client.tls import describe_untrusted
+from chrono_sim.client.handshake import describe_failure, unfixable
 from chrono_sim.client.urls import check_tls_url, parse_stream_url
 from chrono_sim.errors import (
     AuthenticationError,
@@ -37,6 +37,7 @@ from chrono_sim.errors import (
     RequestRefusedError,
     ServerUnreachableError,
 )
+from chrono_sim.failures import cannot_connect, describe_os_error
 from chrono_sim.protocol.clock import Clock, SystemClock
 from chrono_sim.protocol.messages import (
     CloseCode,
@@ -83,7 +84,9 @@ class FeedClient:
 
     Iterate `events()`; it raises `AuthenticationError` or `RequestRefusedError`
     when the server says retrying cannot help, and `ServerUnreachableError` when
-    a wss:// server's certificate is not trusted (`ssl` can trust a private CA).
+    a wss:// server's certificate is not trusted (`ssl` can trust a private CA),
+    or opening fails in a way no retry fixes (see `chrono_sim.client.handshake`:
+    an HTTP 4xx but 429, a host name that does not exist, ws:// to a TLS server).
     Use as an async context manager so that leaving it unsubscribes and closes
     the connection cleanly.
     """
@@ -125,6 +128,7 @@ class FeedClient:
             self._connect_url = url + separator + urlencode({"api_key": api_key})
         self._ws: ClientConnection | None = None
         self._closing = False
+        self._resolved = False  # the host name has resolved (a connection was opened)
 
     async def __aenter__(self) -> FeedClient:
         return self
@@ -161,6 +165,7 @@ class FeedClient:
                 **self._tls_options,
             ) as ws:
                 self._ws = ws
+                self._resolved = True
                 self.gaps.new_connection()
                 try:
                     yield Connected(self.url, attempt)
@@ -186,14 +191,14 @@ class FeedClient:
         except ConnectionClosed:
             if self._ws is not None:
                 outcome.closed(self._ws)
-        except InvalidStatus as exc:
-            outcome.reason = f"HTTP {exc.response.status_code} from server"
         except ssl_module.SSLCertVerificationError as exc:
             # An untrusted certificate stays untrusted: retrying would only hide it.
-            message = f"cannot connect to {self.url}: {describe_untrusted(exc)}"
-            raise ServerUnreachableError(message) from None
+            raise ServerUnreachableError(cannot_connect(self.url, describe_os_error(exc))) from None
         except (OSError, TimeoutError, InvalidHandshake) as exc:
-            outcome.reason = describe_connect_error(exc)
+            error = await unfixable(self.url, exc, resolved_before=self._resolved)
+            if error is not None:  # HTTP 4xx, no such host name, ws:// to a TLS server
+                raise error from None
+            outcome.reason = describe_failure(exc)
         finally:
             self._ws = None
 
@@ -258,14 +263,3 @@ async def _unsubscribe(ws: ClientConnection) -> None:
 
 def _retry_after(error: Error) -> float:
     return 0.0 if isinstance(error.retry_after_ms, UnsetType) else error.retry_after_ms / 1000
-
-
-def describe_connect_error(exc: BaseException) -> str:
-    """A connection failure as a short phrase for a one-line message."""
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused (is the server up?)"
-    if isinstance(exc, TimeoutError):
-        return "timed out connecting"
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror.lower()
-    return str(exc) or type(exc).__name__

@@ -12,6 +12,7 @@ from typing import Any
 
 from chrono_sim.client.urls import sibling_url
 from chrono_sim.errors import SymbolsUnavailableError
+from chrono_sim.failures import cannot_connect, describe_connect_error
 
 
 def fetch_symbols(
@@ -28,8 +29,9 @@ def fetch_symbols(
     except urllib.error.HTTPError as exc:
         raise SymbolsUnavailableError(f"{url} answered HTTP {exc.code}") from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise SymbolsUnavailableError(f"cannot reach {url}: {reason}") from None
+        # Worded as every command words it, naming the URL the user gave.
+        reason = describe_connect_error(exc)
+        raise SymbolsUnavailableError(cannot_connect(ws_url, reason)) from None
     except ValueError:
         raise SymbolsUnavailableError(f"{url} did not answer with JSON") from None
     entries = document.get("symbols") if isinstance(document, dict) else None

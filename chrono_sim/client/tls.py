@@ -1,4 +1,6 @@
-"""TLS for clients of a wss:// server: trusting a private CA, and saying why a certificate failed.
+"""TLS for clients of a wss:// server: trusting a private CA (`--cafile`).
+
+Why a certificate was not trusted is worded in `chrono_sim.failures`.
 
 Shared by `chrono tail`, `record`, `symbols` and `check`.
 """
@@ -11,16 +13,6 @@ from pathlib import Path
 from chrono_sim.client.urls import check_tls_url
 from chrono_sim.errors import ConfigError
 from chrono_sim.settings.pem import CERTIFICATE, has_block, read_pem
-
-# OpenSSL's verify results that mean "signed by a CA you do not trust": --cafile fixes those.
-_UNKNOWN_ISSUER = frozenset(
-    {
-        18,  # X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT
-        19,  # X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN
-        20,  # X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
-        21,  # X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE
-    }
-)
 
 
 def client_tls_context(url: str, cafile: Path | None) -> ssl.SSLContext | None:
@@ -41,10 +33,3 @@ def client_tls_context(url: str, cafile: Path | None) -> ssl.SSLContext | None:
         raise ConfigError(
             f"--cafile {cafile}: not a usable CA file ({exc.reason or exc})"
         ) from None
-
-
-def describe_untrusted(exc: ssl.SSLCertVerificationError) -> str:
-    """A refused server certificate as a phrase, with the way out when there is one."""
-    why = exc.verify_message or exc.reason or "verification failed"
-    hint = "; a private CA needs --cafile" if exc.verify_code in _UNKNOWN_ISSUER else ""
-    return f"TLS certificate not trusted ({why}){hint}"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import ssl
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -25,13 +24,13 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 from chrono_sim.client.closing import close_reading
-from chrono_sim.client.feed import describe_connect_error
-from chrono_sim.client.tls import describe_untrusted
+from chrono_sim.client.handshake import describe_status, unfixable
 from chrono_sim.conformance.budget import RequestBudget
 from chrono_sim.conformance.settings import CheckSettings
 from chrono_sim.conformance.shapes import Message, describe_close, describe_reply, quote
 from chrono_sim.conformance.transcript import TimestampLog
 from chrono_sim.errors import CheckFailed, ServerUnreachableError
+from chrono_sim.failures import cannot_connect, describe_connect_error
 
 REPLY_TYPES = frozenset({"subscribed", "unsubscribed", "error"})
 CHARGED_TYPES = frozenset({"subscribe", "unsubscribe"})  # ping and invalid messages are free
@@ -104,15 +103,13 @@ async def open_websocket(settings: CheckSettings, auth: Auth) -> ClientConnectio
             **extra,
         )
     except InvalidStatus as exc:
-        status = exc.response.status_code
-        raise ServerUnreachableError(f"{settings.url}: handshake answered HTTP {status}") from None
-    except ssl.SSLCertVerificationError as exc:
-        raise ServerUnreachableError(
-            f"cannot connect to {settings.url}: {describe_untrusted(exc)}"
-        ) from None
-    except (OSError, TimeoutError, WebSocketException) as exc:
+        reason = describe_status(exc.response.status_code, settings.url)
+        raise ServerUnreachableError(cannot_connect(settings.url, reason)) from None
+    except (OSError, TimeoutError, WebSocketException) as exc:  # TLS too: an SSLError is one
+        if (error := await unfixable(settings.url, exc)) is not None:
+            raise error from None  # says so when a ws:// URL reached a TLS server
         reason = describe_connect_error(exc)
-        raise ServerUnreachableError(f"cannot connect to {settings.url}: {reason}") from None
+        raise ServerUnreachableError(cannot_connect(settings.url, reason)) from None
 
 
 class Probe:

@@ -1,22 +1,9 @@
-"""Plain words for the operating system errors a data file meets."""
+"""Plain words for the operating system errors a data file meets: `chrono_sim.failures`'."""
 
 from __future__ import annotations
 
-import errno
-from typing import Final
+from chrono_sim.failures import describe_os_error
 
-_WORDS: Final = {
-    errno.ENOENT: "no such file or directory",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "permission denied",
-    errno.EISDIR: "is a directory",
-    errno.ENOTDIR: "a part of the path is not a directory",
-    errno.ENOSPC: "no space left on the device",
-}
+__all__ = ["os_detail"]
 
-
-def os_detail(exc: OSError) -> str:
-    """What went wrong, without the path (the caller's error names it)."""
-    if exc.errno in _WORDS:
-        return _WORDS[exc.errno]
-    return exc.strerror or str(exc) or type(exc).__name__
+os_detail = describe_os_error  # what went wrong, without the path (the caller's error names it)

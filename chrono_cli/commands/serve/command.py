@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -19,19 +18,32 @@ from chrono_cli.commands.serve.options import (
     window_bound,
 )
 from chrono_cli.exit_codes import ExitCode, fail
-from chrono_cli.options import MAX_UNIVERSE, check_interval, duration_option
+from chrono_cli.options import MAX_PORT, MAX_UNIVERSE, check_interval, duration_option
 
 if TYPE_CHECKING:
     from chrono_cli.commands.serve.replay import Announcement
     from chrono_sim.sources import ReplaySource
 
+EPILOG = (
+    "Durations: seconds, or a number with a unit: 90, 90s, 10m, 24h, 250ms. Ctrl-C or SIGTERM "
+    "closes every connection with 1001 and exits 0. Exit codes: 0 stopped by Ctrl-C or "
+    "SIGTERM; 2 bad command line; 3 unusable --replay file, keys file or certificate; "
+    "4 cannot listen (port taken, or address not available)."
+)
+
 
 def serve(
     ctx: typer.Context,
     host: Annotated[
-        str, typer.Option(help="Address to bind; 'localhost' binds both 127.0.0.1 and ::1.")
+        str,
+        typer.Option(
+            metavar="HOST", help="Address to bind; 'localhost' binds both 127.0.0.1 and ::1."
+        ),
     ] = "localhost",
-    port: Annotated[int, typer.Option(help="TCP port (0 picks a free one).")] = 3000,
+    port: Annotated[
+        int,
+        typer.Option(min=0, max=MAX_PORT, metavar="PORT", help="TCP port (0 picks a free one)."),
+    ] = 3000,
     interval: Annotated[
         float,
         duration_option(
@@ -42,18 +54,22 @@ def serve(
         float,
         duration_option(
             description="Time between automatic heartbeat pongs.",
+            positive=True,
         ),
     ] = 30.0,
     idle_timeout: Annotated[
         float,
         duration_option(
             description="Close a connection idle this long (code 4408).",
+            positive=True,
         ),
     ] = 300.0,
     seed: Annotated[
         int | None,
         typer.Option(
-            min=0, help="Seed of the synthetic market and of --fault (default: random, logged)."
+            min=0,
+            metavar="N",
+            help="Seed of the synthetic market and of --fault (default: random, logged).",
         ),
     ] = None,
     universe: Annotated[
@@ -128,16 +144,26 @@ def serve(
         Path | None, typer.Option(help="API keys file (TOML, [[key]] tables).", metavar="FILE")
     ] = None,
     max_connections: Annotated[
-        int, typer.Option(help="Open WebSocket connections, all keys together; past it HTTP 503.")
+        int,
+        typer.Option(
+            min=1,
+            metavar="N",
+            help="Open WebSocket connections, all keys together; past it HTTP 503.",
+        ),
     ] = 50_000,
     ip_connect_rate: Annotated[
         int | None,
-        typer.Option(help="Connection attempts per minute per client address; past it HTTP 429."),
+        typer.Option(
+            min=1,
+            metavar="N",
+            help="Connection attempts per minute per client address; past it HTTP 429.",
+        ),
     ] = None,
     handshake_timeout: Annotated[
         float,
         duration_option(
             description="Drop a TCP connection that has not completed its upgrade by then.",
+            positive=True,
         ),
     ] = 10.0,
     close_timeout: Annotated[
@@ -145,6 +171,7 @@ def serve(
         duration_option(
             description="Drop a peer that has not completed the closing handshake by then (also "
             "bounds shutdown).",
+            positive=True,
         ),
     ] = 10.0,
     certfile: Annotated[
@@ -257,5 +284,6 @@ def serve(
     except ConfigError as exc:  # unusable --certfile/--keyfile, found as the server is built
         fail("serve", ExitCode.CONFIG, str(exc))
     except OSError as exc:
-        reason = os.strerror(exc.errno) if exc.errno else str(exc)
-        fail("serve", ExitCode.UNAVAILABLE, f"cannot listen on {host}:{port}: {reason}")
+        from chrono_sim.failures import cannot_listen, describe_os_error
+
+        fail("serve", ExitCode.UNAVAILABLE, cannot_listen(f"{host}:{port}", describe_os_error(exc)))

@@ -18,23 +18,18 @@ from pathlib import Path
 from chrono_cli import params
 from chrono_cli.params import DEFAULT_URL, DEV_KEY, DURATION_METAVAR, Arguments, Option
 from chrono_sim.client.ledger import DEFAULT_LATE_AFTER, DEFAULT_STALL_AFTER
-from chrono_sim.durations import parse_duration
-from chrono_sim.errors import ConfigError
 
 MAX_SYMBOLS = 10
 
 
 def threshold(text: str | float) -> float:
     """A fault threshold (`--late-after`, `--stall-after`): a duration above zero."""
-    seconds = float(text) if isinstance(text, int | float) else parse_duration(text)
-    if not seconds > 0:
-        raise ConfigError(f"{text!r} is not a threshold: must be more than 0")
-    return seconds
+    return params.positive_duration(text)
 
 
 # In the order of `chrono tail --help`.
 PARAMS: tuple[Arguments | Option, ...] = (
-    Arguments("symbols", f"1 to {MAX_SYMBOLS} symbols, e.g. BTC/USD ETH/USD."),
+    Arguments("symbols", f"1 to {MAX_SYMBOLS} symbols, e.g. BTC/USD ETH/USD.", "SYMBOL"),
     params.URL,
     params.API_KEY,
     Option("json_lines", bool, False, "JSON lines on stdout (the default in a pipe).", ("--json",)),

@@ -7,6 +7,7 @@ from typing import Any
 import typer
 
 from chrono_cli.commands.tail.arguments import MAX_SYMBOLS, PARAMS, TailArgs
+from chrono_cli.feed_run import RETRIES
 from chrono_cli.options import typer_signature
 
 EPILOG = (
@@ -14,6 +15,7 @@ EPILOG = (
     "3 unusable --cafile; 4 server unreachable within --duration, or its TLS certificate "
     "not trusted; 5 API key refused (4401); "
     "6 request refused (unknown symbol, too many symbols)."
+    " " + RETRIES
 )
 
 

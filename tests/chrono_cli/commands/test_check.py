@@ -8,8 +8,10 @@ takes a second or two.
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,7 +30,9 @@ from tests.support.broken_servers import (
     MillisecondsSession,
     NormalCloseGatekeeper,
 )
-from tests.support.processes import start_cli
+from tests.support.certificates import make_pki
+from tests.support.processes import eventually, start_cli
+from tests.support.servers import StartServer
 
 HEARTBEAT = 0.5
 RATE = 600  # requests a minute: the rate checks wait a tenth of a second, not half
@@ -254,4 +258,45 @@ async def test_cli_refuses_a_url_that_is_not_websocket_with_exit_2() -> None:
     assert cli.stderr == [
         "chrono check: error: not a WebSocket URL: 'http://127.0.0.1:1/stream' "
         "(expected ws://HOST[:PORT]/stream)"
+    ]
+
+
+async def test_cli_ctrl_c_prints_the_rows_finished_and_says_it_was_interrupted(
+    serve: Serve,
+) -> None:
+    server = await serve(Server(limits={"idle_timeout": 60}))  # the idle check waits a minute
+    cli = await start_cli(*cli_args(server, "--json", "--slow", "--idle-timeout", "60"))
+
+    def accepted() -> float:
+        return server.metrics.registry.get_sample_value("chrono_connections_accepted_total") or 0
+
+    # The preflight, then the connection-limit check alone: 10 held and one after closing one.
+    # One connection more is a check of the next phase: the first row is in.
+    await eventually(lambda: accepted() > 1 + 10 + 1, within=30)
+    cli.process.send_signal(signal.SIGINT)
+
+    assert await cli.finish() == 130
+    rows = json.loads("\n".join(cli.stdout))
+    assert rows[0]["id"] == "connection-limit"
+    assert "idle-timeout" not in {row["id"] for row in rows}
+    total = len(ALL_CHECKS)
+    assert cli.stderr[-1] == (
+        f"chrono check: error: interrupted after {len(rows)} of {total} rules; "
+        f"the other {total - len(rows)} not checked"
+    )
+
+
+async def test_cli_ws_url_to_a_tls_server_says_to_try_wss(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    pki = make_pki(tmp_path)
+    server = await start_server(certfile=pki.cert, keyfile=pki.key)
+    url = f"ws://127.0.0.1:{server.port}/stream"
+
+    cli = await start_cli("check", url)
+
+    assert await cli.finish() == 4
+    assert cli.stderr == [
+        f"chrono check: error: cannot connect to {url}: "
+        f"the server speaks TLS: try wss://127.0.0.1:{server.port}/stream"
     ]

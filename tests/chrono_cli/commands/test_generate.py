@@ -87,7 +87,10 @@ def test_the_summary_reports_updates_and_rate(tmp_path: Path) -> None:
         (["--symbols", "BTC/USD,NOPE/USD"], 3, "unknown symbol NOPE/USD"),
         (["--start", "yesterday"], 3, "--start 'yesterday' is not an ISO 8601 time"),
         (["--interval", "0"], 2, "must be at least 1ms"),
-        (["--seed", "-1"], 2, "greater than or equal to 0"),
+        # An empty file would be refused by `serve --replay`: refused here, at once.
+        (["--duration", "0"], 2, "Invalid value for '--duration': must be more than 0"),
+        (["--duration", "0s"], 2, "Invalid value for '--duration': must be more than 0"),
+        (["--seed", "-1"], 2, "Invalid value for '--seed': must be at least 0, not -1"),
     ],
 )
 def test_bad_options_are_one_line_errors(
@@ -97,7 +100,15 @@ def test_bad_options_are_one_line_errors(
     assert result.returncode == code
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_the_shortest_duration_still_writes_a_replayable_file(tmp_path: Path) -> None:
+    path = tmp_path / "blink.jsonl"
+    result = run_cli("generate", "--duration", "0.001", "--symbols", "BTC/USD", "-o", str(path))
+    assert result.returncode == 0, result.stderr
+    assert len(read_tape(path).tape) == 1  # the opening price: `serve --replay` has a tape
 
 
 def test_an_unknown_extension_is_refused(tmp_path: Path) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support.processes import run_cli
+from tests.support.handshakes import answering
+from tests.support.processes import run_cli, start_cli
 
 
 def test_a_url_typo_leaves_an_existing_file_as_it_was(tmp_path: Path) -> None:
@@ -37,3 +38,25 @@ def test_an_unknown_extension_is_refused_before_connecting(tmp_path: Path) -> No
     assert result.returncode == 3
     assert result.stderr.count("\n") == 1
     assert "capture.txt" in result.stderr
+
+
+async def test_a_handshake_answered_404_exits_4_at_once_and_creates_no_file(
+    tmp_path: Path,
+) -> None:
+    capture = tmp_path / "capture.jsonl"
+    async with answering(404) as server:
+        record = await start_cli("record", "BTC/USD", "-o", str(capture), "--url", server.url())
+
+        assert await record.finish() == 4
+        assert len(server.requests) == 1
+    assert record.stderr[0] == (
+        f"chrono record: error: cannot connect to {server.url()}: handshake answered HTTP 404 "
+        "Not Found (no WebSocket endpoint at /stream)"
+    )
+    assert not capture.exists()
+
+
+def test_help_says_what_is_retried_and_what_ends_the_run() -> None:
+    result = run_cli("record", "--help")
+
+    assert "It retries only what waiting can fix" in " ".join(result.stdout.split())

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from chrono_sim.conformance.budget import RequestBudget
-from chrono_sim.conformance.probe import Auth, Probe, Refused, attempt
+from chrono_sim.conformance.probe import Auth, Probe, Refused, attempt, open_websocket
 from chrono_sim.conformance.settings import CheckSettings
 from chrono_sim.conformance.transcript import TimestampLog
+from chrono_sim.errors import ServerUnreachableError
 from chrono_sim.protocol.keys import DEV_KEY
 from chrono_sim.server import ChronoServer
 from chrono_sim.server.config import ServerConfig
@@ -55,3 +58,16 @@ async def test_closing_does_not_wait_for_the_timeout_when_unread_prices_pile_up(
         await probe.close()
 
         assert time.monotonic() - started < 2.5  # the close timeout is 5 s
+
+
+async def test_a_wrong_path_is_unreachable_naming_the_status(server: ChronoServer) -> None:
+    url = f"ws://127.0.0.1:{server.port}/wrong"
+    settings = CheckSettings(url=url, api_key=DEV_KEY, timeout=5)
+
+    with pytest.raises(ServerUnreachableError) as raised:
+        await open_websocket(settings, Auth.bearer(DEV_KEY))
+
+    assert str(raised.value) == (
+        f"cannot connect to {url}: handshake answered HTTP 404 Not Found "
+        "(no WebSocket endpoint at /wrong; a Chrono server's is /stream)"
+    )

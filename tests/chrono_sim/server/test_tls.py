@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from chrono_sim.client import FeedClient
-from chrono_sim.client.tls import client_tls_context, describe_untrusted
+from chrono_sim.client.tls import client_tls_context
 from chrono_sim.errors import ConfigError, InvalidUrlError
+from chrono_sim.failures import describe_untrusted
 from chrono_sim.server.config import ServerConfig
 from chrono_sim.server.tls import server_tls_context
 from tests.support.certificates import Pki, make_pki

@@ -116,7 +116,8 @@ def test_a_port_in_use_is_one_line_and_exit_4() -> None:
         result = run_cli("serve", "--host", "127.0.0.1", "--port", str(port))
     assert result.returncode == 4
     assert result.stderr.strip().splitlines() == [
-        f"chrono serve: error: cannot listen on 127.0.0.1:{port}: Address already in use"
+        f"chrono serve: error: cannot listen on 127.0.0.1:{port}: address already in use "
+        "(another server on that port?)"
     ]
 
 

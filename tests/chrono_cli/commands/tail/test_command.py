@@ -12,7 +12,7 @@ import time
 
 from chrono_sim.protocol.hub import Hub
 from chrono_sim.server import ChronoServer
-from tests.support.processes import Cli, eventually, start_cli
+from tests.support.processes import Cli, eventually, run_cli, start_cli
 from tests.support.servers import StartServer
 from tests.support.sessions import quote
 
@@ -118,7 +118,7 @@ async def test_a_server_that_is_not_up_is_retried_until_the_duration_ends() -> N
     assert await tail.finish() == 4
     assert any(line.startswith("chrono tail: reconnecting in") for line in tail.stderr)
     assert tail.stderr[-1].startswith(
-        f"chrono tail: error: could not connect to ws://127.0.0.1:{port}"
+        f"chrono tail: error: cannot connect to ws://127.0.0.1:{port}/stream: connection refused"
     )
 
 
@@ -160,3 +160,39 @@ async def test_symbols_lists_what_the_server_offers(server: ChronoServer) -> Non
     assert process.returncode == 0
     listed = [entry["symbol"] for entry in json.loads(stdout)]
     assert listed == list(server.config.catalog.symbols)
+
+
+async def test_a_wrong_path_exits_4_at_once_with_one_line(server: ChronoServer) -> None:
+    url = f"ws://127.0.0.1:{server.port}/wrong"
+    started = time.monotonic()
+    tail = await start_tail("BTC/USD", "--json", "--url", url)
+
+    assert await tail.finish() == 4
+    assert time.monotonic() - started < 5
+    assert tail.stderr == [
+        f"chrono tail: error: cannot connect to {url}: handshake answered HTTP 404 Not Found "
+        "(no WebSocket endpoint at /wrong; a Chrono server's is /stream)"
+    ]
+
+
+async def test_ctrl_c_before_ever_connecting_exits_0_saying_why_it_never_did() -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"ws://127.0.0.1:{port}/stream"
+    tail = await start_tail("BTC/USD", "--json", "--url", url)
+    await eventually(lambda: any("reconnecting in" in line for line in tail.stderr))
+
+    tail.process.send_signal(signal.SIGINT)
+
+    assert await tail.finish() == 0
+    assert tail.stderr[-1] == (
+        f"chrono tail: stopped before connecting to {url}; "
+        "last: connection refused (is the server up?)"
+    )
+
+
+def test_help_says_what_is_retried_and_what_ends_the_run() -> None:
+    result = run_cli("tail", "--help")
+
+    assert "It retries only what waiting can fix" in " ".join(result.stdout.split())
