@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from chrono_cli.exit_codes import ExitCode, fail
+from chrono_cli.exit_codes import ExitCode, fail, report
 from chrono_cli.feed_run import RETRIES
 from chrono_cli.messages import count as count_of
 from chrono_cli.options import (
@@ -68,22 +68,27 @@ def record(
 
     began = time.monotonic()
     try:
-        file_format(output)  # an unknown extension is refused before connecting
+        file_format(output)  # an unknown extension or directory is refused before connecting
+        _check_can_create(output)
         client = FeedClient(
             url, api_key=api_key, symbols=symbols, ssl=client_tls_context(url, cafile)
         )
-        sink = FileSink(output)
+    except InvalidUrlError as exc:
+        fail("record", ExitCode.USAGE, str(exc))
+    except ConfigError as exc:
+        fail("record", ExitCode.CONFIG, str(exc))
+    sink = FileSink(output)
+    try:
         try:
             code = asyncio.run(_record(client, sink, count, duration))
         finally:
             sink.close()
-    except InvalidUrlError as exc:
-        fail("record", ExitCode.USAGE, str(exc))
     except ConfigError as exc:  # the file cannot be created or written (disk full, ...)
-        fail("record", ExitCode.CONFIG, str(exc))
+        # Still say what the file holds: the whole lines written before the error.
+        code = report("record", ExitCode.CONFIG, str(exc))
     elapsed = time.monotonic() - began
     missed = f", {sink.missed:,} missed (per seq)" if sink.missed else ""
-    where = f"to {output}" if sink.written else f"({output} not created)"
+    where = f"to {output}" if sink.created else f"({output} not created)"
     print(
         f"chrono record: {count_of(sink.written, 'update')} of "
         f"{count_of(len(sink.symbols), 'symbol')} "
@@ -91,6 +96,33 @@ def record(
         file=sys.stderr,
     )
     raise typer.Exit(code)
+
+
+def _check_can_create(output: Path) -> None:
+    """Refuse an output whose directory is missing or not writable, before connecting."""
+    import errno
+    import os
+    import stat
+
+    from chrono_sim.errors import DataFileError
+    from chrono_sim.failures import describe_os_error
+
+    parent = output.parent
+    problem: OSError | None = None
+    try:
+        mode = os.stat(parent).st_mode
+    except OSError as exc:
+        problem = exc
+    else:
+        if not stat.S_ISDIR(mode):
+            problem = OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
+        elif not os.access(parent, os.W_OK | os.X_OK):
+            problem = OSError(errno.EACCES, os.strerror(errno.EACCES))
+        elif output.is_dir():
+            problem = OSError(errno.EISDIR, os.strerror(errno.EISDIR))
+    if problem is not None:
+        detail = describe_os_error(problem)  # worded as `generate` words it
+        raise DataFileError(str(output), f"cannot create the file: {detail}")
 
 
 async def _record(
@@ -118,6 +150,11 @@ class FileSink:
     @property
     def written(self) -> int:
         return self._writer.written if self._writer is not None else 0
+
+    @property
+    def created(self) -> bool:
+        """Whether the file was created (at the first update)."""
+        return self._writer is not None
 
     def close(self) -> None:
         if self._writer is not None:

@@ -45,7 +45,8 @@ def _create(path: str) -> RawFile:
 class _WholeLines:
     """The file under a writer, which only ever ends on a whole line, whatever fails.
 
-    Every write goes through whole or raises. The writer `commit`s wherever the
+    Every write goes through whole or raises; `size` is what the file took,
+    including a failed write's short part. The writer `commit`s wherever the
     file's text ends on a whole line; after a failed write, `roll_back` truncates
     the file to the last such point and drops whatever is written afterwards
     (a gzip stream's trailer, when Python closes it).
@@ -72,8 +73,13 @@ class _WholeLines:
     def flush(self) -> None:
         """Nothing is buffered here (GzipFile calls it)."""
 
-    def commit(self) -> None:
-        self._committed = self._size
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def commit(self, size: int | None = None) -> None:
+        """Mark the file's text as ending on a whole line at `size` (default: its end)."""
+        self._committed = self._size if size is None else size
 
     def roll_back(self) -> None:
         self._dropping = True
@@ -92,8 +98,9 @@ class UpdateWriter:
     `write_update` keeps a received update's `seq`, and later tapes continue from it.
 
     The file always ends on a whole line: lines reach it whole, and when a write
-    fails (a full disk) it is cut back to its last whole line, `written` counts
-    the updates it holds, and the writer refuses anything more.
+    fails (a full disk) it is cut back to its last whole line (plain text: the
+    last one the disk took; gzip: the last sync flush), `written` counts the
+    updates it holds, and the writer refuses anything more.
     """
 
     def __init__(self, path: str, codec: JsonLinesCodec | CsvCodec, *, gzipped: bool) -> None:
@@ -103,6 +110,7 @@ class UpdateWriter:
         self._seq = SeqCounter()
         self._pending = bytearray()
         self._pending_updates = 0
+        self._pending_extra = 0  # lines in pending that are not updates (a CSV header), first
         self._passed = 0  # updates handed to the file (for gzip: to the compressor)
         self._kept = 0  # updates in the file up to its last whole line
         self._closed = False
@@ -125,7 +133,7 @@ class UpdateWriter:
                 self._file.roll_back()
             self._file.close()
             raise DataFileError(path, f"cannot write: {os_detail(exc)}") from None
-        self._emit(codec.header)
+        self._emit(codec.header, extra=codec.header.count(b"\n"))
 
     def write_tape(self, tape: Tape) -> None:
         """Append every update of `tape`, in its order."""
@@ -178,26 +186,33 @@ class UpdateWriter:
     ) -> None:
         self.close()
 
-    def _emit(self, data: bytes, updates: int = 0) -> None:
-        """Write whole lines (`updates` of them updates), collected into blocks."""
+    def _emit(self, data: bytes, updates: int = 0, extra: int = 0) -> None:
+        """Write whole lines (`updates` updates after `extra` other lines), collected in blocks."""
         if not self._pending and len(data) >= _BLOCK:
             # A tape chunk: no copy into pending.
-            self._guarded(partial(self._write, data, updates))
+            self._guarded(partial(self._write, data, updates, extra))
             return
         self._pending += data
         self._pending_updates += updates
+        self._pending_extra += extra
         if len(self._pending) >= _BLOCK:
             self._guarded(self._drain)
 
     def _drain(self) -> None:
         if self._pending:
-            self._write(bytes(self._pending), self._pending_updates)
+            self._write(bytes(self._pending), self._pending_updates, self._pending_extra)
             self._pending.clear()
             self._pending_updates = 0
+            self._pending_extra = 0
 
-    def _write(self, data: bytes, updates: int) -> None:
+    def _write(self, data: bytes, updates: int, extra: int = 0) -> None:
         if self._gzip is None:
-            self._file.write(data)
+            start = self._file.size
+            try:
+                self._file.write(data)
+            except OSError:
+                self._keep_whole_lines(data, self._file.size - start, start, extra)
+                raise
             self._passed += updates
             self._commit()  # whole lines, whole in the file
         else:
@@ -220,6 +235,14 @@ class UpdateWriter:
         self._file.commit()
         self._kept = self._passed
 
+    def _keep_whole_lines(self, data: bytes, accepted: int, start: int, extra: int) -> None:
+        """After a failed plain write: commit the whole lines of `data` the file took."""
+        end = data.rfind(b"\n", 0, accepted) + 1
+        if end:
+            self._passed += max(0, data.count(b"\n", 0, end) - extra)
+            self._file.commit(start + end)
+            self._kept = self._passed
+
     def _guarded(self, action: Callable[[], None]) -> None:
         try:
             action()
@@ -232,6 +255,7 @@ class UpdateWriter:
         self._failed = True
         self._pending.clear()
         self._pending_updates = 0
+        self._pending_extra = 0
         self.written = self._kept
         # A file that cannot even be truncated: the write's error is still the one to tell.
         with contextlib.suppress(OSError):

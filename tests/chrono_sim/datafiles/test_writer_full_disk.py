@@ -180,3 +180,41 @@ def test_a_file_size_limit_met_by_the_kernel_leaves_whole_lines(
     assert text.endswith(b"\n")
     assert text.count(b"\n") == int(kept) + (1 if suffix == ".csv" else 0)
     assert len(read_tape(path).tape) == int(kept)
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+@pytest.mark.parametrize("room", [1_000, 48 * 1024, 300_001])
+def test_a_full_disk_keeps_every_whole_line_the_disk_took(
+    tmp_path: Path, disk_room: list[int], suffix: str, room: int
+) -> None:
+    """No flush: a whole block is cut short, and the lines of its short write are kept."""
+    disk_room[0] = room
+    path = tmp_path / f"capture{suffix}"
+    kept = record_until_full_no_flush(path)
+    text = path.read_bytes()
+    line = len(text) // text.count(b"\n")
+    assert room - line <= len(text) <= room  # all but the cut line
+    assert text.endswith(b"\n")
+    header = 1 if suffix == ".csv" else 0
+    assert text.count(b"\n") == kept + header
+    assert read_tape(path).tape.price.tolist() == [95_000.0 + n for n in range(1, kept + 1)]
+
+
+def record_until_full_no_flush(path: Path) -> int:
+    writer = open_writer(path)
+    with pytest.raises(DataFileError, match="no space left"):
+        write_updates(writer, flush_every=1_000_000)
+    writer.close()
+    return writer.written
+
+
+@pytest.mark.parametrize("room", [1_000, 300_001])
+def test_a_full_disk_keeps_a_gzip_file_to_its_last_sync_flush(
+    tmp_path: Path, disk_room: list[int], room: int
+) -> None:
+    disk_room[0] = room
+    path = tmp_path / "capture.jsonl.gz"
+    kept = record_until_full(path)
+    text = text_of(path)
+    assert text.count(b"\n") == kept
+    assert kept % FLUSH_EVERY == 0  # what the last sync flush made whole
