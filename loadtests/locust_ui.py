@@ -16,9 +16,8 @@ import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypedDict
 
-from flask import Response, request
-
 if TYPE_CHECKING:  # importing locust patches the standard library (gevent): not in tests
+    from flask import Response
     from locust.stats import RequestStats
     from locust.web import WebUI
 
@@ -79,6 +78,8 @@ def install_tab(web_ui: WebUI, rows: Callable[[], list[TabRow]]) -> None:
     args["extended_tables"] = [
         *args.get("extended_tables", []), {"key": TAB_KEY, "structure": structure},
     ]  # fmt: skip
+
+    from flask import request  # noqa: PLC0415 - locust brings Flask; the module loads without it
 
     def add_rows(response: Response) -> Response:
         # The UI polls /stats/requests; its `extended_stats` fill the extended tables.
