@@ -13,7 +13,7 @@ import typer
 from chrono_cli.commands import bench, check, demo, generate, record, symbols
 from chrono_cli.commands.serve import command as serve
 from chrono_cli.commands.tail import command as tail
-from chrono_cli.exit_codes import ExitCode
+from chrono_cli.exit_codes import ExitCode, on_ctrl_c
 from chrono_cli.help import ChronoCommand
 from chrono_cli.messages import not_a, out_of_range
 
@@ -94,7 +94,7 @@ def main() -> None:
             print(f"{command}: error: {message}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        sys.exit(ExitCode.INTERRUPTED)
+        sys.exit(on_ctrl_c(args))
     sys.exit(code if isinstance(code, int) else ExitCode.OK)
 
 

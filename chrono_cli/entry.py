@@ -16,19 +16,23 @@ import sys
 def main() -> None:
     """Run `chrono` with `sys.argv`; exits with the command's exit code."""
     args = sys.argv[1:]
+    try:
+        _run(args)
+    except KeyboardInterrupt:  # before the command's own Ctrl-C handling is set up
+        from chrono_cli.exit_codes import on_ctrl_c
+
+        sys.exit(on_ctrl_c(args))
+
+
+def _run(args: list[str]) -> None:
     if args[:1] == ["tail"]:
         from chrono_cli.commands.tail.arguments import parse_plain
-        from chrono_cli.exit_codes import ExitCode
 
         plain = parse_plain(args[1:], os.environ)
         if plain is not None:
             from chrono_cli.commands.tail.run import run
 
-            try:
-                code = run(plain)
-            except KeyboardInterrupt:  # before tail's own Ctrl-C handling is set up
-                code = ExitCode.OK  # Ctrl-C is how a user stops tail, at any moment
-            sys.exit(code)
+            sys.exit(run(plain))
     from chrono_cli.app import main as typer_main
 
     typer_main()

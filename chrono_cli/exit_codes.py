@@ -20,6 +20,15 @@ class ExitCode(enum.IntEnum):
     INTERRUPTED = 130  # Ctrl-C where that is not the normal way to stop
 
 
+# Commands that run until the user stops them: Ctrl-C is their normal end, whenever it comes.
+STOPPED_BY_CTRL_C = frozenset({"tail", "record", "serve", "demo"})
+
+
+def on_ctrl_c(args: list[str]) -> ExitCode:
+    """The exit code of a Ctrl-C that reached the entry point, for the command line `args`."""
+    return ExitCode.OK if args[:1] and args[0] in STOPPED_BY_CTRL_C else ExitCode.INTERRUPTED
+
+
 def report(command: str, code: ExitCode, message: str) -> ExitCode:
     """Print `message` as the command's one error line on stderr; returns `code`."""
     print(f"chrono {command}: error: {message}", file=sys.stderr, flush=True)

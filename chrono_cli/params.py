@@ -71,6 +71,15 @@ class Option(NamedTuple):
 
 Param = Arguments | Option
 
+
+def positive_duration(text: str | float) -> float:
+    """A duration above zero (a timeout, a threshold); a number passes as seconds."""
+    seconds = float(text) if isinstance(text, int | float) else parse_duration(text)
+    if not seconds > 0:
+        raise ConfigError(not_above_zero(text))
+    return seconds
+
+
 # Options of the commands that read a feed (tail, record, demo, check, symbols).
 URL = Option("url", str, DEFAULT_URL, "Server WebSocket URL.", metavar="URL")
 API_KEY = Option(
@@ -81,7 +90,7 @@ COUNT = Option(
 )  # fmt: skip
 DURATION = Option(
     "duration", float | None, None, "Stop after this long.", ("--duration",),
-    metavar=DURATION_METAVAR, parser=parse_duration,
+    metavar=DURATION_METAVAR, parser=positive_duration,
 )  # fmt: skip
 # Read by the command itself (chrono_sim.client.tls), not by Typer: a missing or unusable
 # file is then the same one-line error, exit 3, with or without Typer.
@@ -89,14 +98,6 @@ CAFILE = Option(
     "cafile", Path | None, None, "Trust this CA certificate (PEM) for a wss:// URL.",
     metavar="FILE",
 )  # fmt: skip
-
-
-def positive_duration(text: str | float) -> float:
-    """A duration above zero (a timeout, a threshold); a number passes as seconds."""
-    seconds = float(text) if isinstance(text, int | float) else parse_duration(text)
-    if not seconds > 0:
-        raise ConfigError(not_above_zero(text))
-    return seconds
 
 
 _INTEGER = re.compile(r"0|[1-9][0-9]{0,17}")  # read alike by any integer parser: no sign or _
