@@ -38,9 +38,12 @@ class TableSink:
         self._state = state
         self._clock = clock
         self._title = title
+        self._widths: dict[str, int] = {}  # each column's widest cell so far (see `render`)
         self._command = command
         self._live = Live(
-            get_renderable=lambda: render(self._state, self._clock.monotonic(), self._title),
+            get_renderable=lambda: render(
+                self._state, self._clock.monotonic(), self._title, self._widths
+            ),
             console=console,
             refresh_per_second=4,
             redirect_stderr=False,

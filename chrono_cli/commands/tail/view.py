@@ -42,8 +42,14 @@ COLUMNS = ("Symbol", "Price", "Change", "Volume", "Source", "Age", "Trend", "Mis
 LEFT_ALIGNED = frozenset({"Symbol", "Source", "Trend"})
 # On a narrow terminal, dropped in this order until the table fits: symbol and price stay.
 DROP_ORDER = ("Trend", "Source", "Volume", "Age", "Missed", "Change")
-# Cells kept free for what comes and goes: an age that turns `stale`.
-RESERVED = {"Age": cell_len("9m59s stale")}
+# Cells kept free for what comes and goes: an age that turns `stale`, the first prices
+# and changes replacing "waiting…" (typical widths: the table is laid out once, not per update).
+RESERVED = {
+    "Age": cell_len("9m59s stale"),
+    "Price": cell_len("99,999.99"),
+    "Change": cell_len("+999.99 (+9.99%)"),
+    "Volume": cell_len("999.9M"),
+}
 STATE_STYLES = {
     "connected": "green",
     "connecting": "yellow",
@@ -54,9 +60,15 @@ OVERDUE_STYLE = "bold yellow"
 _SEPARATOR = " · "
 
 
-def render(state: TailState, now: float, title: str) -> RenderableType:
-    """The table, one row per symbol in the state's order, then the status line."""
-    return Group(_Table(state, now, title), _status_line(state, now))
+def render(
+    state: TailState, now: float, title: str, widths: dict[str, int] | None = None
+) -> RenderableType:
+    """The table, one row per symbol in the state's order, then the status line.
+
+    `widths`, kept by the caller from one screen to the next, holds each column's
+    widest cell so far: a column never narrows, so the columns shown stay put.
+    """
+    return Group(_Table(state, now, title, widths), _status_line(state, now))
 
 
 class _Table:
@@ -67,8 +79,11 @@ class _Table:
     and goes (the `stale` mark, the sparkline): columns do not jump as it does.
     """
 
-    def __init__(self, state: TailState, now: float, title: str) -> None:
+    def __init__(
+        self, state: TailState, now: float, title: str, widths: dict[str, int] | None = None
+    ) -> None:
         self._title = title
+        self._widths = {} if widths is None else widths
         rows = list(state.rows.values())
         stale = [row.is_stale(now) for row in rows]
         self._styles = [STALE_ROW_STYLE if flag else None for flag in stale]
@@ -85,10 +100,10 @@ class _Table:
 
     def columns(self, width: int) -> tuple[list[str], int]:
         """The columns shown in `width` cells, in order, and the sparkline's width."""
-        widths = {
-            header: max([cell_len(header), RESERVED.get(header, 0)] + [c.cell_len for c in cells])
-            for header, cells in self._cells.items()
-        }
+        widths = self._widths
+        for header, cells in self._cells.items():
+            widest = [cell_len(header), RESERVED.get(header, 0)] + [c.cell_len for c in cells]
+            widths[header] = max([*widest, widths.get(header, 0)])
         widths["Trend"] = TREND_MIN_WIDTH
 
         def needed(shown: list[str]) -> int:
@@ -120,7 +135,7 @@ class _Table:
                 justify="left" if header in LEFT_ALIGNED else "right",
                 no_wrap=True,
                 overflow="ellipsis",
-                min_width=RESERVED.get(header),
+                min_width=self._widths.get(header),
                 style="bold" if header == "Symbol" else "",
             )
         for index, style in enumerate(self._styles):

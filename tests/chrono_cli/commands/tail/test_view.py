@@ -478,3 +478,30 @@ def test_the_other_faults_are_yellow() -> None:
     state = connected("BTC/USD")
     state.faults.late = 4
     assert color(style_of(state, 1.0, "late 4")) == "yellow"
+
+
+def header_line(state: TailState, now: float, width: int, widths: dict[str, int]) -> str:
+    console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False)
+    console.print(render(state, now, TITLE, widths))
+    output = console.file.getvalue()  # type: ignore[attr-defined]
+    assert isinstance(output, str)
+    return next(line for line in output.splitlines() if line.startswith("Symbol"))
+
+
+def test_columns_stay_put_from_waiting_to_the_first_prices_on_a_narrow_terminal() -> None:
+    state, widths = connected("BTC/USD", "ETH/USD"), dict[str, int]()
+    waiting = header_line(state, 0.5, 50, widths)
+    state.apply(symbol_price("BTC/USD", 94_950.12, volume=1.5e9), 1.0)
+    state.apply(symbol_price("ETH/USD", 3_400.5, volume=8.2e8), 1.0)
+    state.apply(symbol_price("BTC/USD", 94_990.47, volume=1.6e9), 2.0)
+    assert header_line(state, 2.5, 50, widths) == waiting
+
+
+def test_a_column_never_narrows_from_one_screen_to_the_next() -> None:
+    state, widths = connected("BTC/USD"), dict[str, int]()
+    state.apply(symbol_price("BTC/USD", 123_456_789.5), 1.0)
+    wide = header_line(state, 1.5, 100, widths)
+    state.apply(symbol_price("BTC/USD", 123_456_789.5), 2.0)
+    state.apply(symbol_price("BTC/USD", 1.5), 3.0)
+    # The price column (right-aligned) still ends where the widest price ended.
+    assert header_line(state, 3.5, 100, widths).index("Price") == wide.index("Price")
