@@ -24,13 +24,20 @@ EPILOG = (
 
 def bench(
     seconds: Annotated[
-        float, typer.Option(min=1.0, help="Measured window of each phase, in seconds.")
+        float, typer.Option(min=1.0, metavar="SECONDS", help="Measured window of each phase.")
     ] = 5.0,
     connections: Annotated[
-        int, typer.Option(min=1, help="Connections for the memory row (fd limits permitting).")
+        int,
+        typer.Option(
+            min=1, metavar="N", help="Connections for the memory row (fd limits permitting)."
+        ),
     ] = 19_900,
     loop: Annotated[
-        str, typer.Option(help="Event loop of the server and clients: uvloop or asyncio.")
+        str,
+        typer.Option(
+            metavar="uvloop|asyncio|auto",
+            help="Event loop of the server and clients (auto: uvloop where installed).",
+        ),
     ] = "auto",
     json_output: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
     host: Annotated[

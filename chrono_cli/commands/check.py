@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 EPILOG = (
     "Exit codes: 0 every rule passed (or was skipped); 2 bad command line; 3 unusable --cafile; "
     "4 server unreachable or handshake refused; 5 API key refused (4401); "
-    "6 first connection refused for a limit; 7 at least one rule failed."
+    "6 first connection refused for a limit; 7 at least one rule failed; "
+    "130 interrupted (Ctrl-C), after printing the rows finished."
 )
 STYLES = {"pass": "green", "fail": "bold red", "skip": "yellow"}
 
@@ -125,7 +126,9 @@ def check(
     if interrupted:
         done, total = len(results), len(ALL_CHECKS)
         message = f"interrupted after {done} of {total} rules; the other {total - done} not checked"
-        fail("check", ExitCode.INTERRUPTED, message)
+        # The user's own stop, not an error: said as such, after the rows it finished.
+        print(f"chrono check: {message}", file=sys.stderr, flush=True)
+        raise typer.Exit(ExitCode.INTERRUPTED)
     failed = any(result.status == "fail" for result in results)
     raise typer.Exit(ExitCode.CHECK_FAILED if failed else ExitCode.OK)
 

@@ -137,7 +137,7 @@ def serve(
             parser=fault_spec,
             metavar="SPEC",
             help="Inject faults for client testing, e.g. drop=1%,delay=50ms..200ms; "
-            "see README for every kind.",
+            "every kind is in docs/serving.md.",
         ),
     ] = None,
     keys: Annotated[
