@@ -6,7 +6,8 @@ libraries (`[Errno 111] Connection refused`, `Connect call failed`, ...):
 
 - listening: address already in use, address not available;
 - connecting: connection refused, host name not resolved, host or network
-  unreachable, connection reset, timed out, TLS certificate not trusted;
+  unreachable, connection reset or aborted, closed without an answer, timed
+  out, TLS certificate not trusted, TLS handshake failed;
 - files: no such file or directory, permission denied, is a directory, a part
   of the path is not a directory, no space left on the device, read-only file
   system.
@@ -18,6 +19,7 @@ to URL: ...`, `cannot listen on HOST:PORT: ...`, `FILE: cannot create the file: 
 from __future__ import annotations
 
 import errno
+import http.client
 import socket
 import ssl
 from typing import Final
@@ -36,6 +38,9 @@ CONNECTION_REFUSED: Final = "connection refused (is the server up?)"
 NAME_NOT_RESOLVED: Final = "host name not found"
 NAME_LOOKUP_FAILED: Final = "host name lookup failed for now (no answer from DNS)"
 TIMED_OUT: Final = "timed out"
+CONNECTION_RESET: Final = "connection reset by the server"
+CLOSED_WITHOUT_ANSWER: Final = "the server closed the connection without answering"
+TLS_FAILED: Final = "TLS handshake failed"
 
 _BY_ERRNO: Final = {
     errno.EADDRINUSE: "address already in use (another server on that port?)",
@@ -44,7 +49,7 @@ _BY_ERRNO: Final = {
     errno.ETIMEDOUT: TIMED_OUT,
     errno.EHOSTUNREACH: "host unreachable",
     errno.ENETUNREACH: "network unreachable",
-    errno.ECONNRESET: "connection reset by the server",
+    errno.ECONNRESET: CONNECTION_RESET,
     errno.ENOENT: "no such file or directory",
     errno.EACCES: "permission denied",
     errno.EPERM: "permission denied",
@@ -56,20 +61,42 @@ _BY_ERRNO: Final = {
 }
 
 
-def describe_os_error(exc: BaseException) -> str:
-    """What went wrong, as a short phrase without the path or address (the caller names it)."""
+# Connection failures raised without an errno (by asyncio, http.client, ssl): by type.
+# Checked in order: the first class `exc` is an instance of names it.
+_BY_TYPE: Final[tuple[tuple[type[BaseException], str], ...]] = (
+    (TimeoutError, TIMED_OUT),  # also socket.timeout, asyncio's timeouts
+    (http.client.RemoteDisconnected, CLOSED_WITHOUT_ANSWER),  # a ConnectionResetError
+    (ssl.SSLEOFError, "the server closed the connection during the TLS handshake"),
+    (ssl.SSLZeroReturnError, "the server closed the TLS connection"),
+    (ssl.SSLError, TLS_FAILED),  # its errno is OpenSSL's code, not an errno
+    (ConnectionRefusedError, CONNECTION_REFUSED),
+    (ConnectionResetError, CONNECTION_RESET),
+    (ConnectionAbortedError, "connection aborted"),
+    (BrokenPipeError, "connection closed by the server (broken pipe)"),
+    (EOFError, CLOSED_WITHOUT_ANSWER),  # asyncio.IncompleteReadError too
+    (http.client.HTTPException, "the server did not answer with valid HTTP"),
+)
+
+
+def _classified(exc: BaseException) -> str | None:
+    """The phrase for `exc` from its type and errno, or None if neither names it."""
     if isinstance(exc, ssl.SSLCertVerificationError):
         return describe_untrusted(exc)
     if isinstance(exc, socket.gaierror):  # its errno is an EAI_* code, not an errno
         return NAME_LOOKUP_FAILED if exc.errno == socket.EAI_AGAIN else NAME_NOT_RESOLVED
-    if isinstance(exc, TimeoutError):  # also socket.timeout, asyncio's timeouts
-        return TIMED_OUT
-    if isinstance(exc, OSError):
-        if exc.errno in _BY_ERRNO:
-            return _BY_ERRNO[exc.errno]
-        if exc.strerror:
-            return exc.strerror[:1].lower() + exc.strerror[1:]
-    return str(exc) or type(exc).__name__
+    # An SSLError's errno is OpenSSL's code (1, 8, ...), not an errno: its type names it.
+    system = isinstance(exc, OSError) and not isinstance(exc, ssl.SSLError)
+    errno_code = exc.errno if isinstance(exc, OSError) and system else None
+    phrase = _BY_ERRNO.get(errno_code) if errno_code is not None else None
+    phrase = phrase or next((text for kind, text in _BY_TYPE if isinstance(exc, kind)), None)
+    if phrase is None and errno_code is not None and isinstance(exc, OSError) and exc.strerror:
+        phrase = exc.strerror[:1].lower() + exc.strerror[1:]  # the OS's words for its errno
+    return phrase
+
+
+def describe_os_error(exc: BaseException) -> str:
+    """What went wrong, as a short phrase without the path or address (the caller names it)."""
+    return _classified(exc) or f"system error ({type(exc).__name__})"
 
 
 def describe_connect_error(exc: BaseException) -> str:
@@ -80,7 +107,7 @@ def describe_connect_error(exc: BaseException) -> str:
     reason = getattr(exc, "reason", None)
     if isinstance(reason, BaseException):
         exc = reason
-    return describe_os_error(exc)
+    return _classified(exc) or f"connection failed ({type(exc).__name__})"
 
 
 def cannot_connect(url: str, reason: str) -> str:

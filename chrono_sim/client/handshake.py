@@ -9,22 +9,25 @@ What only the user can fix ends the run at once, as `ServerUnreachableError`:
 - the handshake answered with an HTTP 4xx status other than 429 (a wrong path
   is 404 whatever the wait);
 - a host name that does not exist (`EAI_NONAME`), on the first attempt;
-- a ws:// URL answered by a server that speaks TLS: it needs wss://.
+- a ws:// URL answered by a server that speaks TLS: it needs wss://;
+- a wss:// URL answered by a server that does not speak TLS: it needs ws://.
 
 The text of a library's message is never read: it differs between platforms
-and versions. A TLS server is recognised by completing a TLS handshake with it.
+and versions. A TLS server is recognised by completing a TLS handshake with it,
+a plain one by answering a minimal HTTP request with `HTTP/`. The sniffs are
+blocking (`fetch_symbols` runs in a thread); `unfixable` runs them in one.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import http.client
 import socket
 import ssl
 from http import HTTPStatus
 from urllib.parse import urlsplit, urlunsplit
 
-from websockets.exceptions import InvalidMessage, InvalidStatus
+from websockets.exceptions import InvalidHandshake, InvalidMessage, InvalidStatus
 
 from chrono_sim.errors import ServerUnreachableError
 from chrono_sim.failures import cannot_connect, describe_connect_error
@@ -63,6 +66,13 @@ def describe_failure(exc: BaseException) -> str:
     """Why a connection could not be opened this time (it will be tried again), as a phrase."""
     if isinstance(exc, InvalidStatus):
         return f"HTTP {exc.response.status_code} from server"
+    if isinstance(exc, InvalidMessage):  # its cause says why: often EOFError, a hang-up
+        cause = exc.__cause__
+        if isinstance(cause, (OSError, EOFError)):
+            return describe_connect_error(cause)
+        return "the server did not answer with valid HTTP"
+    if isinstance(exc, InvalidHandshake):
+        return f"the server refused the WebSocket handshake ({type(exc).__name__})"
     return describe_connect_error(exc)
 
 
@@ -81,27 +91,88 @@ async def unfixable(
         return None
     if name_does_not_exist(exc) and not resolved_before:
         return ServerUnreachableError(cannot_connect(url, describe_connect_error(exc)))
-    if isinstance(exc, InvalidMessage) and await _is_tls_server(url):
-        tls_url = urlunsplit(urlsplit(url)._replace(scheme="wss"))
-        return ServerUnreachableError(cannot_connect(url, f"the server speaks TLS: try {tls_url}"))
+    if may_be_wrong_scheme(url, exc) and (reason := await asyncio.to_thread(wrong_scheme, url)):
+        return ServerUnreachableError(cannot_connect(url, reason))
     return None
 
 
-async def _is_tls_server(url: str) -> bool:
-    """Whether the ws:// `url`'s host and port complete a TLS handshake (trusting anything)."""
+def may_be_wrong_scheme(url: str, exc: BaseException) -> bool:
+    """Whether `exc` is how a server speaking the other scheme (TLS or not) answers `url`.
+
+    ws:// to a TLS server: no valid HTTP answer. wss:// to a plain server: the TLS
+    handshake fails, or the connection is reset or closed during it. An untrusted
+    certificate is TLS. Anything else is not worth a sniffing connection.
+    """
+    scheme = urlsplit(url).scheme
+    if scheme == "ws":
+        return isinstance(exc, (InvalidMessage, http.client.HTTPException))
+    if scheme == "wss" and not isinstance(exc, ssl.SSLCertVerificationError):
+        return isinstance(
+            exc,
+            (
+                ssl.SSLError,
+                ConnectionResetError,
+                ConnectionAbortedError,
+                BrokenPipeError,
+                EOFError,
+                InvalidMessage,
+            ),
+        )
+    return False
+
+
+def wrong_scheme(url: str) -> str | None:
+    """`the server speaks TLS: try wss://...` (or `does not speak TLS: try ws://...`), or None.
+
+    Blocking: opens one more connection to `url`'s host and port to find out.
+    """
     parts = urlsplit(url)
-    if parts.scheme != "ws" or parts.hostname is None:
+    if parts.scheme == "ws" and is_tls_server(url):
+        return f"the server speaks TLS: try {urlunsplit(parts._replace(scheme='wss'))}"
+    if parts.scheme == "wss" and is_plain_http_server(url):
+        return f"the server does not speak TLS: try {urlunsplit(parts._replace(scheme='ws'))}"
+    return None
+
+
+def _address(url: str, default_port: int) -> tuple[str, int] | None:
+    parts = urlsplit(url)
+    try:
+        port = parts.port or default_port
+    except ValueError:
+        return None
+    return (parts.hostname, port) if parts.hostname else None
+
+
+def is_tls_server(url: str) -> bool:
+    """Whether `url`'s host and port complete a TLS handshake (trusting anything)."""
+    address = _address(url, 80)
+    if address is None:
         return False
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE  # only asking whether it speaks TLS, not trusting it
     try:
-        async with asyncio.timeout(TLS_SNIFF_TIMEOUT):
-            _, writer = await asyncio.open_connection(parts.hostname, parts.port or 80, ssl=context)
-    except (OSError, TimeoutError):  # ssl.SSLError is an OSError: not TLS, or not at all
+        with (
+            socket.create_connection(address, timeout=TLS_SNIFF_TIMEOUT) as raw,
+            context.wrap_socket(raw, server_hostname=address[0]),
+        ):
+            return True
+    except OSError:  # ssl.SSLError and TimeoutError are OSErrors: not TLS, or not at all
         return False
-    writer.close()
-    with contextlib.suppress(OSError, TimeoutError):
-        async with asyncio.timeout(TLS_SNIFF_TIMEOUT):
-            await writer.wait_closed()
-    return True
+
+
+def is_plain_http_server(url: str) -> bool:
+    """Whether `url`'s host and port answer a plain HTTP request with `HTTP/` (no TLS)."""
+    address = _address(url, 443)
+    if address is None:
+        return False
+    request = f"HEAD / HTTP/1.1\r\nHost: {address[0]}\r\nConnection: close\r\n\r\n"
+    answer = b""
+    try:
+        with socket.create_connection(address, timeout=TLS_SNIFF_TIMEOUT) as sock:
+            sock.sendall(request.encode("ascii", "replace"))
+            while len(answer) < len(b"HTTP/") and (chunk := sock.recv(16)):
+                answer += chunk
+    except OSError:  # refused, reset, timed out: not a plain HTTP server, or not at all
+        return False
+    return answer.startswith(b"HTTP/")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import http.client
 import json
 import ssl as ssl_module
 import urllib.error
@@ -10,6 +11,7 @@ import urllib.request
 from collections.abc import Iterable
 from typing import Any
 
+from chrono_sim.client.handshake import may_be_wrong_scheme, wrong_scheme
 from chrono_sim.client.urls import sibling_url
 from chrono_sim.errors import SymbolsUnavailableError
 from chrono_sim.failures import cannot_connect, describe_connect_error
@@ -21,6 +23,8 @@ def fetch_symbols(
     """The entries of the server's `/symbols` listing; raises `SymbolsUnavailableError`.
 
     `ssl` is the TLS context for a wss:// server (https://), e.g. one trusting its CA.
+    Failures are worded as the feed words them, with the same hint when a ws:// URL
+    reaches a TLS server or a wss:// one a plain server. Blocking.
     """
     url = sibling_url(ws_url, "symbols")
     try:
@@ -28,9 +32,14 @@ def fetch_symbols(
             document = json.load(response)
     except urllib.error.HTTPError as exc:
         raise SymbolsUnavailableError(f"{url} answered HTTP {exc.code}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+    except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as exc:
         # Worded as every command words it, naming the URL the user gave.
-        reason = describe_connect_error(exc)
+        cause = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+        reason = (
+            wrong_scheme(ws_url)
+            if isinstance(cause, BaseException) and may_be_wrong_scheme(ws_url, cause)
+            else None
+        ) or describe_connect_error(exc)
         raise SymbolsUnavailableError(cannot_connect(ws_url, reason)) from None
     except ValueError:
         raise SymbolsUnavailableError(f"{url} did not answer with JSON") from None

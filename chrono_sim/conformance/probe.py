@@ -24,13 +24,13 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 from chrono_sim.client.closing import close_reading
-from chrono_sim.client.handshake import describe_status, unfixable
+from chrono_sim.client.handshake import describe_failure, describe_status, unfixable
 from chrono_sim.conformance.budget import RequestBudget
 from chrono_sim.conformance.settings import CheckSettings
 from chrono_sim.conformance.shapes import Message, describe_close, describe_reply, quote
 from chrono_sim.conformance.transcript import TimestampLog
 from chrono_sim.errors import CheckFailed, ServerUnreachableError
-from chrono_sim.failures import cannot_connect, describe_connect_error
+from chrono_sim.failures import cannot_connect
 
 REPLY_TYPES = frozenset({"subscribed", "unsubscribed", "error"})
 CHARGED_TYPES = frozenset({"subscribe", "unsubscribe"})  # ping and invalid messages are free
@@ -108,7 +108,7 @@ async def open_websocket(settings: CheckSettings, auth: Auth) -> ClientConnectio
     except (OSError, TimeoutError, WebSocketException) as exc:  # TLS too: an SSLError is one
         if (error := await unfixable(settings.url, exc)) is not None:
             raise error from None  # says so when a ws:// URL reached a TLS server
-        reason = describe_connect_error(exc)
+        reason = describe_failure(exc)
         raise ServerUnreachableError(cannot_connect(settings.url, reason)) from None
 
 

@@ -16,10 +16,10 @@ from numpy.typing import NDArray
 from chrono_sim.datafiles.csvfile import CsvParser
 from chrono_sim.datafiles.formats import Layout, file_format
 from chrono_sim.datafiles.jsonlines import JsonLinesParser
-from chrono_sim.datafiles.oserrors import os_detail
 from chrono_sim.datafiles.rows import BadLine, Rows
 from chrono_sim.datafiles.tape import Tape
 from chrono_sim.errors import DataFileError
+from chrono_sim.failures import describe_os_error
 
 _BLOCK: Final = 1 << 20  # bytes of text parsed per step
 _MAX_LINE: Final = 64 << 20  # a longer "line" means this is not a price data file
@@ -227,7 +227,7 @@ class _LineBlocks:
                 self.path, f"the gzip data is corrupt {self._after(held)} ({exc})"
             ) from None
         except OSError as exc:
-            raise DataFileError(self.path, f"cannot read: {os_detail(exc)}") from None
+            raise DataFileError(self.path, f"cannot read: {describe_os_error(exc)}") from None
         self.size += len(data)
         return data
 
@@ -240,7 +240,7 @@ def _open(path: str, gzipped: bool) -> io.BufferedIOBase:
     try:
         return gzip.GzipFile(path, "rb") if gzipped else open(path, "rb")
     except OSError as exc:
-        raise DataFileError(path, f"cannot open: {os_detail(exc)}") from None
+        raise DataFileError(path, f"cannot open: {describe_os_error(exc)}") from None
 
 
 def _shown(line: bytes) -> str:

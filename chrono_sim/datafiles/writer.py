@@ -15,11 +15,11 @@ import numpy as np
 from chrono_sim.datafiles.csvfile import CsvCodec
 from chrono_sim.datafiles.formats import Layout, file_format
 from chrono_sim.datafiles.jsonlines import JsonLinesCodec
-from chrono_sim.datafiles.oserrors import os_detail
 from chrono_sim.datafiles.tape import Tape
 from chrono_sim.datafiles.timecodec import MAX_MS, MIN_MS
 from chrono_sim.datafiles.tokens import SeqCounter
 from chrono_sim.errors import DataFileError
+from chrono_sim.failures import describe_os_error
 from chrono_sim.protocol.messages import PriceUpdate
 
 # Measured on generated market data (one core): level 3 writes ~740k updates/s at 7.3x;
@@ -118,7 +118,7 @@ class UpdateWriter:
         try:
             self._file = _WholeLines(_create(path))
         except OSError as exc:
-            raise DataFileError(path, f"cannot create the file: {os_detail(exc)}") from None
+            raise DataFileError(path, f"cannot create the file: {describe_os_error(exc)}") from None
         try:
             # No time and no file name in the gzip header: the same updates, the same bytes.
             self._gzip = (
@@ -132,7 +132,7 @@ class UpdateWriter:
             with contextlib.suppress(OSError):
                 self._file.roll_back()
             self._file.close()
-            raise DataFileError(path, f"cannot write: {os_detail(exc)}") from None
+            raise DataFileError(path, f"cannot write: {describe_os_error(exc)}") from None
         self._emit(codec.header, extra=codec.header.count(b"\n"))
 
     def write_tape(self, tape: Tape) -> None:
@@ -173,7 +173,9 @@ class UpdateWriter:
                 self._file.close()
             except OSError as exc:
                 if not self._failed:
-                    raise DataFileError(self.path, f"cannot write: {os_detail(exc)}") from None
+                    raise DataFileError(
+                        self.path, f"cannot write: {describe_os_error(exc)}"
+                    ) from None
 
     def __enter__(self) -> UpdateWriter:
         return self
@@ -248,7 +250,7 @@ class UpdateWriter:
             action()
         except OSError as exc:
             self._give_up()
-            raise DataFileError(self.path, f"cannot write: {os_detail(exc)}") from None
+            raise DataFileError(self.path, f"cannot write: {describe_os_error(exc)}") from None
 
     def _give_up(self) -> None:
         """After a failed write: cut the file back to its last whole line; write no more."""

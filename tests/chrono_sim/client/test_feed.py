@@ -159,3 +159,30 @@ async def test_a_server_that_hangs_up_is_retried_not_taken_for_tls() -> None:
     assert isinstance(events[0], Disconnected)
     assert "TLS" not in events[0].reason
     assert isinstance(events[1], Retrying)
+
+
+# --- wss:// to a server that does not speak TLS ------------------------------------------
+
+
+async def test_wss_to_a_plain_server_says_to_try_ws(start_server: StartServer) -> None:
+    server = await start_server()
+
+    with pytest.raises(ServerUnreachableError) as raised:
+        await first_events(client(f"wss://127.0.0.1:{server.port}/stream"), 1)
+
+    assert str(raised.value) == (
+        f"cannot connect to wss://127.0.0.1:{server.port}/stream: "
+        f"the server does not speak TLS: try ws://127.0.0.1:{server.port}/stream"
+    )
+
+
+async def test_wss_to_a_server_that_hangs_up_is_retried_not_taken_for_plain() -> None:
+    async with hanging_up() as server:
+        url = f"wss://127.0.0.1:{server.port}/stream"
+        events = await first_events(client(url), 2)
+
+    assert isinstance(events[0], Disconnected)
+    assert "TLS: try" not in events[0].reason
+    assert "Error" not in events[0].reason  # a phrase, not a class name
+    assert "[SSL" not in events[0].reason  # nor a library's text
+    assert isinstance(events[1], Retrying)
