@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import errno
-import io
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,28 +15,14 @@ from chrono_cli.options import DEFAULT_URL, DEV_KEY
 from chrono_sim.datafiles import read_tape
 from chrono_sim.datafiles import writer as writer_module
 from chrono_sim.errors import DataFileError
+from tests.support.disks import SmallDisk
 from tests.support.feed_events import symbol_price
 
 if TYPE_CHECKING:
-    from _typeshed import ReadableBuffer
+    pass
 
 ROOM = 5_000  # bytes free on the disk
 BIG_ROOM = 48 * 1024  # a small tmpfs: less than one block of the writer
-
-
-class SmallDisk(io.FileIO):
-    """A file on a disk with `room` bytes free: a short write, then ENOSPC, as the kernel does."""
-
-    def __init__(self, path: str, room: int) -> None:
-        super().__init__(path, "wb")
-        self.room = room
-
-    def write(self, data: ReadableBuffer, /) -> int:
-        if self.room <= 0:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        done = super().write(bytes(memoryview(data).cast("B")[: self.room]))
-        self.room -= done
-        return done
 
 
 def handle_prices(sink: FileSink) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import errno
-import io
-import os
 import subprocess
 import sys
 import textwrap
@@ -21,26 +18,12 @@ from chrono_sim.datafiles.tape import Tape
 from chrono_sim.datafiles.writer import UpdateWriter
 from chrono_sim.errors import DataFileError
 from chrono_sim.protocol.messages import PriceUpdate
+from tests.support.disks import SmallDisk
 
 if TYPE_CHECKING:
-    from _typeshed import ReadableBuffer
+    pass
 
 FLUSH_EVERY = 7  # updates between flushes, as `record` flushes every second
-
-
-class SmallDisk(io.FileIO):
-    """A file on a disk with `room` bytes free: a short write, then ENOSPC, as the kernel does."""
-
-    def __init__(self, path: str, room: int) -> None:
-        super().__init__(path, "wb")
-        self.room = room
-
-    def write(self, data: ReadableBuffer, /) -> int:
-        if self.room <= 0:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        done = super().write(bytes(memoryview(data).cast("B")[: self.room]))
-        self.room -= done
-        return done
 
 
 @pytest.fixture
