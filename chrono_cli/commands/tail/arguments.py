@@ -22,11 +22,6 @@ from chrono_sim.client.ledger import DEFAULT_LATE_AFTER, DEFAULT_STALL_AFTER
 MAX_SYMBOLS = 10
 
 
-def threshold(text: str | float) -> float:
-    """A fault threshold (`--late-after`, `--stall-after`): a duration above zero."""
-    return params.positive_duration(text)
-
-
 # In the order of `chrono tail --help`.
 PARAMS: tuple[Arguments | Option, ...] = (
     Arguments("symbols", f"1 to {MAX_SYMBOLS} symbols, e.g. BTC/USD ETH/USD.", "SYMBOL"),
@@ -40,12 +35,12 @@ PARAMS: tuple[Arguments | Option, ...] = (
     Option(
         "late_after", float, DEFAULT_LATE_AFTER,
         "Count an update late when it arrives this long after its timestamp.",
-        metavar=DURATION_METAVAR, parser=threshold,
+        metavar=DURATION_METAVAR, parser=params.positive_duration,
     ),
     Option(
         "stall_after", float, DEFAULT_STALL_AFTER,
         "Count a stall: this long without a frame, then one this late.",
-        metavar=DURATION_METAVAR, parser=threshold,
+        metavar=DURATION_METAVAR, parser=params.positive_duration,
     ),
 )  # fmt: skip
 
