@@ -26,6 +26,7 @@ async def run_server(
     import signal
 
     from chrono_sim.server import ChronoServer
+    from chrono_sim.server.logs import format_peer
 
     log = logging.getLogger("chrono_sim.server")
     # Handlers go in before the "listening" line: a signal right after it must still
@@ -36,7 +37,7 @@ async def run_server(
         loop.add_signal_handler(signum, stop.set)
     server = ChronoServer(config, source=source, clock=clock)
     await server.start()
-    addresses = ", ".join(_format_address(sock.getsockname()) for sock in server.sockets)
+    addresses = ", ".join(format_peer(sock.getsockname()) for sock in server.sockets)
     display_host = config.host if ":" not in config.host else f"[{config.host}]"
     market = f"seed {config.seed}" if replay is None else f"from {replay}"
     secure = "s" if config.tls else ""
@@ -65,8 +66,3 @@ async def run_server(
     server.close()
     await server.wait_closed()
     log.info("stopped", extra={"event": "server.stopped"})
-
-
-def _format_address(sockname: tuple[object, ...]) -> str:
-    host, port = sockname[0], sockname[1]
-    return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
