@@ -26,6 +26,7 @@ from websockets.uri import parse_uri
 from chrono_sim.bench.baseline import BaselineServer
 from chrono_sim.bench.loadclient import BenchClient, CountingSink, LatencySink, Tally
 from chrono_sim.bench.metronome import MetronomeSource, Schedule
+from chrono_sim.failures import cannot_listen, describe_os_error
 from chrono_sim.protocol.catalog import DEFAULT_CATALOG
 from chrono_sim.protocol.clock import SystemClock
 from chrono_sim.protocol.keys import ApiKey, KeyStore
@@ -100,7 +101,8 @@ def running_server(spec: ServerSpec) -> Iterator[tuple[int, int]]:
             raise RuntimeError("the bench server did not start within 30 s")
         port: int | str = parent.recv()
         if isinstance(port, str):
-            raise RuntimeError(f"the bench server cannot listen on {spec.host}:{spec.port}: {port}")
+            address = f"{spec.host}:{spec.port}"
+            raise RuntimeError(f"the bench server {cannot_listen(address, port)}")
         assert process.pid is not None
         yield process.pid, port
     finally:
@@ -196,7 +198,7 @@ async def _serve(spec: ServerSpec, pipe: Connection) -> None:
             await server.start()
             pipe.send(server.port)
     except OSError as exc:  # the port taken, the address not here: the parent says so
-        pipe.send(exc.strerror or str(exc))
+        pipe.send(describe_os_error(exc))
         return
     await asyncio.Event().wait()  # until SIGTERM
 
